@@ -1,0 +1,177 @@
+# msgc - schema-driven message and RPC code generator for C.
+#
+#   make            msgc, libmsgc.a, libmsgc.so (into build/)
+#   make check      every test
+#   make demo       the examples, run
+#   make deps       installs the Debian packages the build needs
+#   make asan       the tests under ASan+UBSan (build/asan)
+#   make valgrind   the tests under valgrind
+#   make fuzz       the fuzz targets (clang, libFuzzer)
+#   make bench      the benchmarks
+#   make regen-golden   rewrites tests/golden/*.expected from the current generator
+#
+# Objects and generated sources go to $(BUILD), never into the tree.
+
+BUILD ?= build
+CC ?= cc
+OPT ?= -O2
+SAN ?=
+TEST_WRAP ?=
+FUZZ_SECONDS ?= 60
+
+ifeq ($(origin CC),default)
+CC := cc
+endif
+
+WARN := -Wall -Wextra -Wpedantic -Wshadow -Werror -Wstrict-prototypes \
+        -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wundef
+BASE := -std=c11 -g $(OPT) $(SAN) -fPIC -D_POSIX_C_SOURCE=200809L -MMD -MP
+CFLAGS_COMPILER := $(BASE) $(WARN) -Icompiler -I$(BUILD)/gen
+CFLAGS_RUNTIME := $(BASE) $(WARN) -Wconversion -Iruntime
+# Generated code must pass these, as users will compile it.
+GEN_WARN := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Werror
+CFLAGS_GENERATED := $(BASE) $(GEN_WARN) -Iruntime
+# flex and bison output: the only code built with relaxed flags.
+CFLAGS_FLEXBISON := $(BASE) -Wall -Wno-unused-function -Wno-sign-compare -Werror \
+                    -Icompiler -I$(BUILD)/gen
+CFLAGS_TEST := $(BASE) $(WARN) -Wno-missing-prototypes -Icompiler -Iruntime \
+               -I$(BUILD)/gen -Itests/support -I$(BUILD)/tests/gen
+LDLIBS_RUNTIME := -lrt -lpthread
+
+DEB_PKGS := make gcc g++ clang flex bison pkg-config libcmocka-dev protobuf-c-compiler \
+            libprotobuf-c-dev libclang-rt-14-dev valgrind libzmq3-dev gnuplot-nox
+
+# --- the compiler ---
+COMPILER_SRC := $(filter-out compiler/main.c,$(wildcard compiler/*.c))
+COMPILER_OBJ := $(COMPILER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/lexer.o $(BUILD)/gen/parser.o \
+                $(BUILD)/gen/templates.o
+TEMPLATES := $(sort $(wildcard templates/*.tmpl))
+MSGC := $(BUILD)/msgc
+LIBMC := $(BUILD)/libmc.a
+
+# --- the runtime ---
+RUNTIME_SRC := $(wildcard runtime/*.c)
+RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(BUILD)/%.o)
+LIBMSGC := $(BUILD)/libmsgc.a
+LIBMSGC_SO := $(BUILD)/libmsgc.so
+
+# --- tests ---
+TEST_SUPPORT_SRC := $(wildcard tests/support/*.c)
+TEST_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
+COMPILER_TESTS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/compiler/test_*.c))
+RUNTIME_TESTS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/runtime/test_*.c))
+TEST_SCHEMAS := $(sort $(wildcard tests/schemas/*.msg))
+TEST_GEN_C := $(TEST_SCHEMAS:tests/schemas/%.msg=$(BUILD)/tests/gen/%.msg.c)
+TEST_GEN_OBJ := $(TEST_GEN_C:%.c=%.o)
+TESTS := $(COMPILER_TESTS) $(RUNTIME_TESTS)
+
+HAVE_DEPS := $(shell command -v flex >/dev/null && command -v bison >/dev/null && \
+               command -v protoc-c >/dev/null && test -f /usr/include/cmocka.h && echo yes)
+ifneq ($(HAVE_DEPS),yes)
+NEED_DEPS := deps
+endif
+
+.PHONY: all check demo deps asan valgrind fuzz bench clean regen-golden tests
+.DELETE_ON_ERROR:
+
+all: $(MSGC) $(LIBMSGC) $(LIBMSGC_SO)
+
+deps:
+	@if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PKGS); \
+	else \
+	    echo "run as root: apt-get install -y $(DEB_PKGS)"; \
+	fi
+
+# --- build rules ---
+
+$(BUILD)/compiler/%.o: compiler/%.c | $(BUILD)/gen/parser.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMPILER) -c $< -o $@
+
+$(BUILD)/gen/parser.c: compiler/parser.y
+	@mkdir -p $(@D)
+	bison -Wall -Werror --defines=$(BUILD)/gen/parser.h -o $@ $<
+
+$(BUILD)/gen/parser.h: $(BUILD)/gen/parser.c
+
+$(BUILD)/gen/lexer.c: compiler/lexer.l $(BUILD)/gen/parser.c
+	@mkdir -p $(@D)
+	flex --header-file=$(BUILD)/gen/lexer.h -o $@ $<
+
+$(BUILD)/gen/lexer.h: $(BUILD)/gen/lexer.c
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	$(CC) $(CFLAGS_FLEXBISON) -c $< -o $@
+
+$(BUILD)/gen/templates.c: $(TEMPLATES) compiler/embed.sh
+	@mkdir -p $(@D)
+	sh compiler/embed.sh $(TEMPLATES) > $@
+
+$(BUILD)/gen/templates.o: $(BUILD)/gen/templates.c
+	$(CC) $(CFLAGS_COMPILER) -c $< -o $@
+
+$(LIBMC): $(COMPILER_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(MSGC): $(BUILD)/compiler/main.o $(LIBMC)
+	$(CC) $(SAN) -o $@ $^
+
+$(BUILD)/runtime/%.o: runtime/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_RUNTIME) -c $< -o $@
+
+$(LIBMSGC): $(RUNTIME_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LIBMSGC_SO): $(RUNTIME_OBJ)
+	$(CC) $(SAN) -shared -Wl,-soname,libmsgc.so.0 -o $@ $^ $(LDLIBS_RUNTIME)
+
+# --- tests ---
+
+$(BUILD)/tests/support/%.o: tests/support/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TEST) -c $< -o $@
+
+$(BUILD)/tests/gen/.stamp: $(TEST_SCHEMAS) $(MSGC)
+	@rm -rf $(@D) && mkdir -p $(@D)
+	$(MSGC) --proto -I tests/schemas -o $(@D) $(TEST_SCHEMAS)
+	@touch $@
+
+$(TEST_GEN_C): $(BUILD)/tests/gen/.stamp
+
+$(BUILD)/tests/gen/%.msg.o: $(BUILD)/tests/gen/%.msg.c
+	$(CC) $(CFLAGS_GENERATED) -I$(BUILD)/tests/gen -c $< -o $@
+
+$(BUILD)/tests/compiler/%: tests/compiler/%.c $(LIBMC) $(TEST_SUPPORT_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TEST) -o $@ $< $(TEST_SUPPORT_OBJ) $(LIBMC) -lcmocka
+
+$(BUILD)/tests/runtime/%: tests/runtime/%.c $(LIBMSGC) $(TEST_SUPPORT_OBJ) $(TEST_GEN_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TEST) -o $@ $< $(TEST_SUPPORT_OBJ) $(TEST_GEN_OBJ) $(LIBMSGC) \
+	    -lcmocka $(LDLIBS_RUNTIME)
+
+tests: $(TESTS)
+
+check: $(NEED_DEPS)
+	@$(MAKE) --no-print-directory all tests
+	@MSGC=$(MSGC) TEST_WRAP="$(TEST_WRAP)" sh tests/run.sh $(TESTS)
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" check
+
+valgrind:
+	@$(MAKE) --no-print-directory BUILD=build/valgrind OPT=-O1 \
+	    TEST_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --trace-children=no" check
+
+regen-golden: $(MSGC)
+	sh tests/golden/regen.sh $(MSGC)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
