@@ -239,6 +239,43 @@ MSGC_NODISCARD int msgc_call_peer(const msgc_call *call, uid_t *uid, gid_t *gid,
 /* The caller's deadline in CLOCK_MONOTONIC milliseconds, -1 for none. */
 int64_t msgc_call_deadline(const msgc_call *call);
 
+/* --- for generated stubs: the typed functions are thin wrappers over these --- */
+
+typedef struct msgc_method_desc {
+    const char *name;     /* "Read" */
+    uint64_t id;          /* 64-bit FNV-1a of "p.S/Read" */
+    bool oneway;
+    const msgc_desc *req;
+    const msgc_desc *rep; /* NULL for oneway */
+} msgc_method_desc;
+
+typedef struct msgc_service_desc {
+    const char *name; /* "p.S" */
+    size_t n_methods;
+    const msgc_method_desc *methods;
+    /* Calls handler i of the generated handlers table h with decoded req and rep (rep is
+     * initialised; NULL for oneway). Returns the handler's status (0 for oneway), or
+     * MSGC_ENOTSUP when that handler pointer is NULL. */
+    int (*dispatch)(const void *h, void *ctx, const msgc_call *call, size_t i,
+                    const void *req, void *rep);
+} msgc_service_desc;
+
+MSGC_NODISCARD int msgc__send(msgc_chan *ch, const msgc_desc *d, const void *m, int timeout_ms);
+MSGC_NODISCARD int msgc__recv(msgc_chan *ch, const msgc_desc *d, void *m, int timeout_ms);
+/* ms points at n structs of d->struct_size bytes each. */
+MSGC_NODISCARD int msgc__send_many(msgc_chan *ch, const msgc_desc *d, const void *ms, size_t n,
+                                   size_t *sent, int timeout_ms);
+MSGC_NODISCARD int msgc__recv_many(msgc_chan *ch, const msgc_desc *d, void *ms, size_t n,
+                                   size_t *got, int timeout_ms);
+/* Calls method i of s: sends req, waits for the reply into rep (oneway: rep NULL, no
+ * wait for a reply). */
+MSGC_NODISCARD int msgc__call(msgc_chan *ch, const msgc_service_desc *s, size_t i,
+                              const void *req, void *rep, int timeout_ms);
+MSGC_NODISCARD int msgc__serve_one(msgc_chan *ch, const msgc_service_desc *s, const void *h,
+                                   void *ctx, int timeout_ms);
+MSGC_NODISCARD int msgc__serve(msgc_chan *ch, const msgc_service_desc *s, const void *h,
+                               void *ctx);
+
 #ifdef __cplusplus
 }
 #endif
