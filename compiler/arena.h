@@ -15,7 +15,8 @@ char *mc_arena_strdup(mc_arena *a, const char *s);
 char *mc_arena_strndup(mc_arena *a, const char *s, size_t n);
 char *mc_arena_printf(mc_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-char *mc_arena_vprintf(mc_arena *a, const char *fmt, va_list ap);
+char *mc_arena_vprintf(mc_arena *a, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /* Internal bugs and out of memory: prints "msgc: internal error at FILE:LINE: MSG" and
  * exits with status 2. */

@@ -238,6 +238,9 @@ MSGC_NODISCARD int msgc_set_priority(msgc_chan *ch, unsigned prio);
 MSGC_NODISCARD int msgc_call_peer(const msgc_call *call, uid_t *uid, gid_t *gid, pid_t *pid);
 /* The caller's deadline in CLOCK_MONOTONIC milliseconds, -1 for none. */
 int64_t msgc_call_deadline(const msgc_call *call);
+/* How many frames serve dropped on ch: plain messages (a send is not a call) and requests
+ * that arrived after their caller's deadline. */
+size_t msgc_dropped(const msgc_chan *ch);
 
 /* --- for generated stubs: the typed functions are thin wrappers over these --- */
 

@@ -1,0 +1,182 @@
+/* proto.c - the proto3 file equivalent to a schema, for other protobuf stacks.
+ *
+ * Messages and enums keep their names, numbers and nesting, so the wire formats agree.
+ * An `optional` field becomes a one-member oneof "_NAME" (the same wire format and
+ * presence, and accepted by protoc-c 1.4); max, max_len, consts and services (msgc's RPC
+ * framing is its own) become comments. Types are written fully qualified.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "gen.h"
+
+#define MSGC_VERSION_TEXT "0.1.0"
+
+const char *
+mc_proto_rel(mc_arena *a, const char *rel)
+{
+    size_t n = strlen(rel);
+    if (n > 4 && strcmp(rel + n - 4, ".msg") == 0)
+        n -= 4;
+    return mc_arena_printf(a, "%.*s.proto", (int)n, rel);
+}
+
+static void
+indent(mc_buf *b, int depth)
+{
+    for (int i = 0; i < depth; i++)
+        mc_buf_puts(b, "  ");
+}
+
+static void
+doc(mc_buf *b, const char *text, int depth)
+{
+    if (!text)
+        return;
+    for (const char *line = text;;) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line) : strlen(line);
+        indent(b, depth);
+        mc_buf_printf(b, "//%s%.*s\n", n ? " " : "", (int)n, line);
+        if (!nl)
+            break;
+        line = nl + 1;
+    }
+}
+
+static const char *
+type_name(mc_arena *a, const mc_field *f)
+{
+    if (f->kind == MC_T_MESSAGE)
+        return mc_arena_printf(a, ".%s", f->msg_type->full_name);
+    if (f->kind == MC_T_ENUM)
+        return mc_arena_printf(a, ".%s", f->enum_type->full_name);
+    return mc_type_kind_name(f->kind);
+}
+
+static void
+bound_comment(mc_buf *b, const char *what, const mc_bound *bd)
+{
+    if (!bd->set)
+        return;
+    mc_buf_printf(b, " %s = %" PRId64, what, bd->value);
+    if (bd->const_name)
+        mc_buf_printf(b, " (%s)", bd->const_name);
+}
+
+static void
+field_line(mc_arena *a, mc_buf *b, const mc_field *f, int depth)
+{
+    doc(b, f->doc, depth);
+    indent(b, depth);
+    if (f->label == MC_L_OPTIONAL)
+        mc_buf_printf(b, "oneof _%s { ", f->name);
+    if (f->label == MC_L_REPEATED)
+        mc_buf_puts(b, "repeated ");
+    mc_buf_printf(b, "%s %s = %" PRId64 ";", type_name(a, f), f->name, f->number);
+    if (f->label == MC_L_OPTIONAL)
+        mc_buf_puts(b, " }");
+    if (f->max.set) {
+        mc_buf_puts(b, " //");
+        bound_comment(b, "max", &f->max);
+        bound_comment(b, "max_len", &f->max_len);
+    }
+    mc_buf_puts(b, "\n");
+}
+
+static void
+enum_block(mc_buf *b, const mc_enum *e, int depth)
+{
+    doc(b, e->doc, depth);
+    indent(b, depth);
+    mc_buf_printf(b, "enum %s {\n", e->name);
+    for (const mc_enum_value *v = e->values; v; v = v->next) {
+        doc(b, v->doc, depth + 1);
+        indent(b, depth + 1);
+        mc_buf_printf(b, "%s = %" PRId64 ";\n", v->name, v->number);
+    }
+    indent(b, depth);
+    mc_buf_puts(b, "}\n");
+}
+
+static void
+reserved_lines(mc_buf *b, const mc_message *m, int depth)
+{
+    for (const mc_reserved *r = m->reserved; r; r = r->next) {
+        indent(b, depth);
+        if (r->kind == MC_RES_NAME)
+            mc_buf_printf(b, "reserved \"%s\";\n", r->name);
+        else if (r->lo == r->hi)
+            mc_buf_printf(b, "reserved %" PRId64 ";\n", r->lo);
+        else
+            mc_buf_printf(b, "reserved %" PRId64 " to %" PRId64 ";\n", r->lo, r->hi);
+    }
+}
+
+static void
+message_block(mc_arena *a, mc_buf *b, const mc_message *m, int depth)
+{
+    doc(b, m->doc, depth);
+    indent(b, depth);
+    mc_buf_printf(b, "message %s {\n", m->name);
+    for (const mc_member *mb = m->members; mb; mb = mb->next) {
+        if (mb->kind == MC_M_FIELD) {
+            field_line(a, b, mb->field, depth + 1);
+            continue;
+        }
+        doc(b, mb->oneof->doc, depth + 1);
+        indent(b, depth + 1);
+        mc_buf_printf(b, "oneof %s {\n", mb->oneof->name);
+        for (const mc_field *f = mb->oneof->members; f; f = f->next_in_oneof)
+            field_line(a, b, f, depth + 2);
+        indent(b, depth + 1);
+        mc_buf_puts(b, "}\n");
+    }
+    reserved_lines(b, m, depth + 1);
+    for (const mc_enum *e = m->enums; e; e = e->next)
+        enum_block(b, e, depth + 1);
+    for (const mc_message *n = m->nested; n; n = n->next)
+        message_block(a, b, n, depth + 1);
+    indent(b, depth);
+    mc_buf_puts(b, "}\n");
+}
+
+static void
+service_comment(mc_buf *b, const mc_service *s)
+{
+    mc_buf_printf(b, "\n// msgc service (msgc's own RPC framing):\n// service %s {\n", s->name);
+    for (const mc_method *me = s->methods; me; me = me->next) {
+        if (me->kind == MC_ONEWAY)
+            mc_buf_printf(b, "//   oneway %s(%s);\n", me->name, me->req_name);
+        else
+            mc_buf_printf(b, "//   rpc %s(%s) returns (%s);\n", me->name, me->req_name,
+                          me->rep_name);
+    }
+    mc_buf_puts(b, "// }\n");
+}
+
+void
+mc_gen_proto(mc_arena *a, const mc_file *f, mc_buf *b)
+{
+    mc_buf_printf(b, "// Generated by msgc %s from %s. DO NOT EDIT.\n", MSGC_VERSION_TEXT,
+                  f->rel);
+    mc_buf_puts(b, "syntax = \"proto3\";\n");
+    if (f->package)
+        mc_buf_printf(b, "\npackage %s;\n", f->package);
+    if (f->imports)
+        mc_buf_puts(b, "\n");
+    for (const mc_import *im = f->imports; im; im = im->next)
+        mc_buf_printf(b, "import \"%s\";\n", mc_proto_rel(a, im->file->rel));
+    for (const mc_const *c = f->consts; c; c = c->next)
+        mc_buf_printf(b, "\n// const %s = %" PRId64 ";\n", c->name, c->value);
+    for (const mc_enum *e = f->enums; e; e = e->next) {
+        mc_buf_puts(b, "\n");
+        enum_block(b, e, 0);
+    }
+    for (const mc_message *m = f->messages; m; m = m->next) {
+        mc_buf_puts(b, "\n");
+        message_block(a, b, m, 0);
+    }
+    for (const mc_service *s = f->services; s; s = s->next)
+        service_comment(b, s);
+}

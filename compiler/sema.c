@@ -1,0 +1,1453 @@
+/* sema.c - name resolution and the checks of SPEC section 1 (see sema.h).
+ *
+ * Four passes over the program: declare (names, the symbol table, duplicates), check
+ * (field numbers, reserved, labels, types, bounds, enums, services), the message graph
+ * (inline cycles, MAX_SIZE) and the C identifiers each declaration generates. The
+ * diagnostics are collected, then sorted by position and emitted at the end.
+ */
+#include "sema.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mc.h"
+#include "names.h"
+
+/* --- growable arrays and hash maps --- */
+
+typedef struct vec {
+    void **items;
+    size_t n, cap;
+} vec;
+
+static void
+vec_push(vec *v, void *item)
+{
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 16;
+        void **items = realloc(v->items, cap * sizeof *items);
+        if (!items)
+            mc_panic("out of memory");
+        v->items = items;
+        v->cap = cap;
+    }
+    v->items[v->n++] = item;
+}
+
+static void
+vec_free(vec *v)
+{
+    free(v->items);
+    v->items = NULL;
+    v->n = v->cap = 0;
+}
+
+/* Open addressing, keyed by strings (by content) or by pointers (by address). */
+typedef struct map_slot {
+    const void *key;
+    void *val;
+} map_slot;
+
+typedef struct map {
+    bool strings;
+    map_slot *slots;
+    size_t n, cap;
+} map;
+
+static uint64_t
+map_hash(const map *m, const void *key)
+{
+    uint64_t h = 1469598103934665603u;
+    if (m->strings) {
+        for (const unsigned char *c = key; *c; c++)
+            h = (h ^ *c) * 1099511628211u;
+    } else {
+        h = (uint64_t)(uintptr_t)key * 0x9e3779b97f4a7c15u;
+        h ^= h >> 29;
+    }
+    return h;
+}
+
+static map_slot *
+map_slot_of(const map *m, const void *key)
+{
+    size_t mask = m->cap - 1;
+    for (size_t i = (size_t)map_hash(m, key) & mask;; i = (i + 1) & mask) {
+        map_slot *s = &m->slots[i];
+        if (!s->key)
+            return s;
+        if (m->strings ? strcmp(s->key, key) == 0 : s->key == key)
+            return s;
+    }
+}
+
+static void *
+map_get(const map *m, const void *key)
+{
+    if (!m->cap)
+        return NULL;
+    return map_slot_of(m, key)->val;
+}
+
+static void
+map_put(map *m, const void *key, void *val)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        map old = *m;
+        m->cap = old.cap ? old.cap * 2 : 64;
+        m->slots = calloc(m->cap, sizeof *m->slots);
+        if (!m->slots)
+            mc_panic("out of memory");
+        m->n = 0;
+        for (size_t i = 0; i < old.cap; i++) {
+            if (old.slots[i].key)
+                map_put(m, old.slots[i].key, old.slots[i].val);
+        }
+        free(old.slots);
+    }
+    map_slot *s = map_slot_of(m, key);
+    if (!s->key)
+        m->n++;
+    s->key = key;
+    s->val = val;
+}
+
+static void
+map_free(map *m)
+{
+    free(m->slots);
+    m->slots = NULL;
+    m->n = m->cap = 0;
+}
+
+/* --- the state of one check --- */
+
+typedef enum sym_kind {
+    SYM_PACKAGE,
+    SYM_MESSAGE,
+    SYM_ENUM,
+    SYM_ENUM_VALUE,
+    SYM_CONST,
+    SYM_SERVICE,
+    SYM_METHOD,
+    SYM_FIELD,
+    SYM_ONEOF
+} sym_kind;
+
+/* A declared name: the symbol table maps full names to these. */
+typedef struct decl {
+    const char *full; /* "p.M.f"; enum values are siblings of their enum: "p.V" */
+    const char *name;
+    sym_kind kind;
+    mc_loc loc;
+    mc_file *file;
+    const char *scope_desc; /* "package 'p'", "message 'p.M'"; NULL at the top level */
+    void *node;
+    struct decl *parent; /* the declaration it is inside of, if any */
+    bool shadowed;       /* a duplicate, or inside one: not in the symbol table */
+    size_t seq;
+} decl;
+
+typedef struct note {
+    mc_loc loc;
+    const char *text;
+    struct note *next;
+} note;
+
+typedef struct pending {
+    mc_loc loc;
+    const char *text;
+    note *notes, *last;
+    size_t seq;
+} pending;
+
+typedef struct sema {
+    mc_program *prog;
+    mc_arena *a;
+    map files;    /* path -> file index + 1 */
+    map syms;     /* full name -> decl */
+    vec decls;    /* every decl, for the sorted insertion */
+    vec diags;    /* pending */
+    vec msgs;     /* every message, files in load order, each message before its nested */
+    map msg_ids;  /* mc_message * -> index + 1 in msgs */
+    size_t seq;
+} sema;
+
+/* --- diagnostics, sorted by position before they are emitted --- */
+
+static size_t
+file_index(const sema *s, const char *path)
+{
+    uintptr_t i = path ? (uintptr_t)map_get(&s->files, path) : 0;
+    return i ? (size_t)i - 1 : SIZE_MAX;
+}
+
+static int
+compare_pos(const sema *s, mc_loc a, size_t seq_a, mc_loc b, size_t seq_b)
+{
+    size_t fa = file_index(s, a.file), fb = file_index(s, b.file);
+    if (fa != fb)
+        return fa < fb ? -1 : 1;
+    if (a.line != b.line)
+        return a.line < b.line ? -1 : 1;
+    if (a.col != b.col)
+        return a.col < b.col ? -1 : 1;
+    if (seq_a != seq_b)
+        return seq_a < seq_b ? -1 : 1;
+    return 0;
+}
+
+static pending *
+error_at(sema *s, mc_loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static pending *
+error_at(sema *s, mc_loc loc, const char *fmt, ...)
+{
+    pending *p = mc_arena_alloc(s->a, sizeof *p);
+    va_list ap;
+    va_start(ap, fmt);
+    p->text = mc_arena_vprintf(s->a, fmt, ap);
+    va_end(ap);
+    p->loc = loc;
+    p->seq = s->seq++;
+    vec_push(&s->diags, p);
+    return p;
+}
+
+static void
+note_at(sema *s, pending *p, mc_loc loc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void
+note_at(sema *s, pending *p, mc_loc loc, const char *fmt, ...)
+{
+    note *n = mc_arena_alloc(s->a, sizeof *n);
+    va_list ap;
+    va_start(ap, fmt);
+    n->text = mc_arena_vprintf(s->a, fmt, ap);
+    va_end(ap);
+    n->loc = loc;
+    if (p->last)
+        p->last->next = n;
+    else
+        p->notes = n;
+    p->last = n;
+}
+
+/* qsort has no context argument; sorting happens on one thread at a time. */
+static const sema *sort_ctx;
+
+static int
+compare_pending(const void *a, const void *b)
+{
+    const pending *x = *(pending *const *)a, *y = *(pending *const *)b;
+    return compare_pos(sort_ctx, x->loc, x->seq, y->loc, y->seq);
+}
+
+static void
+emit_diags(sema *s, mc_diag *d)
+{
+    sort_ctx = s;
+    if (s->diags.n)
+        qsort(s->diags.items, s->diags.n, sizeof *s->diags.items, compare_pending);
+    for (size_t i = 0; i < s->diags.n; i++) {
+        pending *p = s->diags.items[i];
+        mc_diag_error(d, p->loc, "%s", p->text);
+        for (note *n = p->notes; n; n = n->next)
+            mc_diag_note(d, n->loc, "%s", n->text);
+    }
+}
+
+/* --- small helpers --- */
+
+static const char *
+join(sema *s, const char *scope, const char *name)
+{
+    if (!scope || !*scope)
+        return name;
+    return mc_arena_printf(s->a, "%s.%s", scope, name);
+}
+
+static const char *
+range_text(sema *s, int64_t lo, int64_t hi)
+{
+    if (lo == hi)
+        return mc_arena_printf(s->a, "%lld", (long long)lo);
+    return mc_arena_printf(s->a, "%lld to %lld", (long long)lo, (long long)hi);
+}
+
+/* The name of a message inside its package: "Outer.Inner". */
+static const char *
+local_name(const mc_message *m)
+{
+    const char *pkg = m->file ? m->file->package : NULL;
+    size_t n = pkg ? strlen(pkg) : 0;
+    if (n && strncmp(m->full_name, pkg, n) == 0 && m->full_name[n] == '.')
+        return m->full_name + n + 1;
+    return m->full_name;
+}
+
+bool
+mc_field_has_flag(const mc_field *f)
+{
+    if (f->oneof || f->label == MC_L_REPEATED)
+        return false;
+    if (f->kind == MC_T_MESSAGE)
+        return f->label != MC_L_OPTIONAL;
+    return f->label == MC_L_OPTIONAL;
+}
+
+bool
+mc_field_is_inline_message(const mc_field *f)
+{
+    if (f->kind != MC_T_MESSAGE)
+        return false;
+    if (f->label == MC_L_REPEATED)
+        return f->max.set;
+    return f->label != MC_L_OPTIONAL;
+}
+
+/* --- pass 1: declarations and the symbol table --- */
+
+static decl *
+add_decl(sema *s, decl *parent, sym_kind kind, const char *scope, const char *scope_desc,
+         const char *name, mc_loc loc, mc_file *f, void *node)
+{
+    decl *d = mc_arena_alloc(s->a, sizeof *d);
+    d->full = join(s, scope, name);
+    d->name = name;
+    d->kind = kind;
+    d->loc = loc;
+    d->file = f;
+    d->scope_desc = scope_desc;
+    d->node = node;
+    d->parent = parent;
+    d->seq = s->seq++;
+    vec_push(&s->decls, d);
+    return d;
+}
+
+/* The enclosing message of a declaration inside parent, or NULL at file level. */
+static mc_message *
+parent_message(const decl *parent)
+{
+    return parent && parent->kind == SYM_MESSAGE ? parent->node : NULL;
+}
+
+static const char *
+type_c_name(sema *s, const mc_message *parent, const char *prefix, const char *name)
+{
+    if (parent)
+        return mc_c_join(s->a, parent->c_name, name);
+    return mc_c_ident(s->a, mc_arena_printf(s->a, "%s%s", prefix, name));
+}
+
+static void
+declare_enum(sema *s, decl *parent, mc_enum *e, const char *scope, const char *scope_desc,
+             const char *prefix, mc_file *f)
+{
+    e->file = f;
+    if (!e->parent)
+        e->parent = parent_message(parent);
+    e->full_name = join(s, scope, e->name);
+    e->c_name = type_c_name(s, parent_message(parent), prefix, e->name);
+    decl *d = add_decl(s, parent, SYM_ENUM, scope, scope_desc, e->name, e->loc, f, e);
+    for (mc_enum_value *v = e->values; v; v = v->next) {
+        if (v->name)
+            add_decl(s, d, SYM_ENUM_VALUE, scope, scope_desc, v->name, v->loc, f, v);
+    }
+}
+
+static void
+declare_message(sema *s, decl *parent, mc_message *m, const char *scope,
+                const char *scope_desc, const char *prefix, mc_file *f)
+{
+    m->file = f;
+    if (!m->parent)
+        m->parent = parent_message(parent);
+    m->full_name = join(s, scope, m->name);
+    m->c_name = type_c_name(s, parent_message(parent), prefix, m->name);
+    map_put(&s->msg_ids, m, (void *)(uintptr_t)(s->msgs.n + 1));
+    vec_push(&s->msgs, m);
+    decl *d = add_decl(s, parent, SYM_MESSAGE, scope, scope_desc, m->name, m->loc, f, m);
+    const char *inner = m->full_name;
+    const char *desc = mc_arena_printf(s->a, "message '%s'", inner);
+    for (mc_field *fl = m->fields; fl; fl = fl->next) {
+        if (fl->name)
+            add_decl(s, d, SYM_FIELD, inner, desc, fl->name, fl->name_loc, f, fl);
+    }
+    for (mc_oneof *o = m->oneofs; o; o = o->next) {
+        if (o->name)
+            add_decl(s, d, SYM_ONEOF, inner, desc, o->name, o->loc, f, o);
+    }
+    for (mc_message *n = m->nested; n; n = n->next) {
+        if (n->name)
+            declare_message(s, d, n, inner, desc, prefix, f);
+    }
+    for (mc_enum *e = m->enums; e; e = e->next) {
+        if (e->name)
+            declare_enum(s, d, e, inner, desc, prefix, f);
+    }
+}
+
+static void
+declare_packages(sema *s, mc_file *f)
+{
+    const char *pkg = f->package;
+    const char *scope = "";
+    for (const char *dot = pkg;; dot++) {
+        if (*dot != '.' && *dot != '\0')
+            continue;
+        const char *full = mc_arena_strndup(s->a, pkg, (size_t)(dot - pkg));
+        const char *name = full + (*scope ? strlen(scope) + 1 : 0);
+        const char *desc = *scope ? mc_arena_printf(s->a, "package '%s'", scope) : NULL;
+        add_decl(s, NULL, SYM_PACKAGE, scope, desc, name, f->package_loc, f, NULL);
+        scope = full;
+        if (*dot == '\0')
+            break;
+    }
+}
+
+static void
+declare_file(sema *s, mc_file *f)
+{
+    const char *scope = f->package ? f->package : "";
+    const char *desc = f->package ? mc_arena_printf(s->a, "package '%s'", scope) : NULL;
+    const char *prefix = mc_c_prefix(s->a, f->package);
+    if (f->package && *f->package)
+        declare_packages(s, f);
+    for (mc_const *c = f->consts; c; c = c->next) {
+        if (c->name)
+            add_decl(s, NULL, SYM_CONST, scope, desc, c->name, c->loc, f, c);
+    }
+    for (mc_enum *e = f->enums; e; e = e->next) {
+        if (e->name)
+            declare_enum(s, NULL, e, scope, desc, prefix, f);
+    }
+    for (mc_message *m = f->messages; m; m = m->next) {
+        if (m->name)
+            declare_message(s, NULL, m, scope, desc, prefix, f);
+    }
+    for (mc_service *sv = f->services; sv; sv = sv->next) {
+        if (!sv->name)
+            continue;
+        sv->file = f;
+        sv->c_name = mc_c_ident(s->a, mc_arena_printf(s->a, "%s%s", prefix, sv->name));
+        decl *d = add_decl(s, NULL, SYM_SERVICE, scope, desc, sv->name, sv->loc, f, sv);
+        const char *inner = d->full;
+        const char *sdesc = mc_arena_printf(s->a, "service '%s'", inner);
+        for (mc_method *mt = sv->methods; mt; mt = mt->next) {
+            if (mt->name)
+                add_decl(s, d, SYM_METHOD, inner, sdesc, mt->name, mt->loc, f, mt);
+        }
+    }
+}
+
+static int
+compare_decls(const void *a, const void *b)
+{
+    const decl *x = *(decl *const *)a, *y = *(decl *const *)b;
+    return compare_pos(sort_ctx, x->loc, x->seq, y->loc, y->seq);
+}
+
+static void
+report_duplicate(sema *s, const decl *d, const decl *prev)
+{
+    const char *hint = "";
+    if (d->kind == SYM_ENUM_VALUE || prev->kind == SYM_ENUM_VALUE)
+        hint = " (enum values are siblings of their enum, not members of it)";
+    pending *p;
+    if (d->scope_desc)
+        p = error_at(s, d->loc, "'%s' is already defined in %s%s", d->name, d->scope_desc,
+                     hint);
+    else
+        p = error_at(s, d->loc, "'%s' is already defined%s", d->name, hint);
+    if (prev->kind == SYM_PACKAGE)
+        note_at(s, p, prev->loc, "package '%s' is declared here", prev->full);
+    else
+        note_at(s, p, prev->loc, "previous definition of '%s' is here", prev->name);
+}
+
+/* Inserts the declarations in source order, so the later of two equal names is the
+ * one reported, and the contents of a duplicate are not reported again. */
+static void
+build_symbols(sema *s)
+{
+    sort_ctx = s;
+    if (s->decls.n)
+        qsort(s->decls.items, s->decls.n, sizeof *s->decls.items, compare_decls);
+    for (size_t i = 0; i < s->decls.n; i++) {
+        decl *d = s->decls.items[i];
+        if (d->parent && d->parent->shadowed) {
+            d->shadowed = true;
+            continue;
+        }
+        decl *prev = map_get(&s->syms, d->full);
+        if (!prev) {
+            map_put(&s->syms, d->full, d);
+            continue;
+        }
+        d->shadowed = true;
+        if (!(d->kind == SYM_PACKAGE && prev->kind == SYM_PACKAGE))
+            report_duplicate(s, d, prev);
+    }
+}
+
+/* --- name lookup --- */
+
+typedef enum want {
+    WANT_TYPE,
+    WANT_CONST
+} want;
+
+static bool
+is_aggregate(sym_kind k)
+{
+    return k == SYM_PACKAGE || k == SYM_MESSAGE || k == SYM_ENUM || k == SYM_SERVICE;
+}
+
+static bool
+is_wanted(sym_kind k, want w)
+{
+    if (w == WANT_CONST)
+        return k == SYM_CONST;
+    return k == SYM_MESSAGE || k == SYM_ENUM;
+}
+
+/* protobuf's lookup: the first component of name is looked up from scope outwards;
+ * a single name must be of the wanted kind (others are skipped), a dotted name must
+ * start at an aggregate (message, enum, service or package). */
+static decl *
+lookup(sema *s, const char *scope, const char *name, want w)
+{
+    if (name[0] == '.')
+        return map_get(&s->syms, name + 1);
+    const char *dot = strchr(name, '.');
+    const char *first = dot ? mc_arena_strndup(s->a, name, (size_t)(dot - name)) : name;
+    char *try_scope = mc_arena_strdup(s->a, scope ? scope : "");
+    for (;;) {
+        const char *candidate = join(s, try_scope, first);
+        decl *r = map_get(&s->syms, candidate);
+        if (r && dot && is_aggregate(r->kind))
+            return map_get(&s->syms, join(s, try_scope, name));
+        if (r && !dot && is_wanted(r->kind, w))
+            return r;
+        if (!*try_scope)
+            return NULL;
+        char *last = strrchr(try_scope, '.');
+        if (last)
+            *last = '\0';
+        else
+            try_scope[0] = '\0';
+    }
+}
+
+static bool
+is_visible(const mc_file *from, const decl *r)
+{
+    if (r->kind == SYM_PACKAGE || r->file == from)
+        return true;
+    for (const mc_import *i = from->imports; i; i = i->next) {
+        if (i->file == r->file)
+            return true;
+    }
+    return false;
+}
+
+static void
+report_not_imported(sema *s, mc_loc loc, const char *name, const decl *r)
+{
+    error_at(s, loc, "'%s' is declared in '%s', which this file does not import", name,
+             r->file && r->file->path ? r->file->path : "?");
+}
+
+/* --- pass 2: the checks of each declaration --- */
+
+/* A reserved number range, for the sorted lookup of field numbers. */
+typedef struct span {
+    int64_t lo, hi;
+    const mc_reserved *r;
+    size_t seq;
+} span;
+
+static int
+compare_spans(const void *a, const void *b)
+{
+    const span *x = a, *y = b;
+    if (x->lo != y->lo)
+        return x->lo < y->lo ? -1 : 1;
+    if (x->seq != y->seq)
+        return x->seq < y->seq ? -1 : 1;
+    return 0;
+}
+
+typedef struct msg_check {
+    mc_message *m;
+    span *spans; /* merged, disjoint, sorted */
+    size_t n_spans;
+    map reserved_names;
+} msg_check;
+
+static bool
+reserved_range_valid(sema *s, const mc_reserved *r)
+{
+    if (r->lo > r->hi) {
+        error_at(s, r->loc, "reserved range %lld to %lld ends before it starts",
+                 (long long)r->lo, (long long)r->hi);
+        return false;
+    }
+    if (r->lo < 1 || r->hi > MC_FIELD_NUMBER_MAX) {
+        error_at(s, r->loc, "reserved number %lld is out of range (1 to %d)",
+                 (long long)(r->lo < 1 ? r->lo : r->hi), MC_FIELD_NUMBER_MAX);
+        return false;
+    }
+    return true;
+}
+
+static void
+report_overlap(sema *s, const span *a, const span *b)
+{
+    const span *later = a->seq > b->seq ? a : b, *earlier = later == a ? b : a;
+    pending *p = error_at(s, later->r->loc, "reserved %s overlaps %s",
+                          range_text(s, later->r->lo, later->r->hi),
+                          range_text(s, earlier->r->lo, earlier->r->hi));
+    note_at(s, p, earlier->r->loc, "%s is reserved here",
+            range_text(s, earlier->r->lo, earlier->r->hi));
+}
+
+static void
+check_reserved(sema *s, msg_check *c)
+{
+    size_t n = 0, seq = 0;
+    for (const mc_reserved *r = c->m->reserved; r; r = r->next)
+        n += r->kind == MC_RES_RANGE;
+    span *spans = mc_arena_alloc(s->a, (n ? n : 1) * sizeof *spans);
+    n = 0;
+    for (const mc_reserved *r = c->m->reserved; r; r = r->next, seq++) {
+        if (r->kind == MC_RES_NAME) {
+            const mc_reserved *prev = r->name ? map_get(&c->reserved_names, r->name) : NULL;
+            if (prev) {
+                pending *p = error_at(s, r->loc, "'%s' is already reserved", r->name);
+                note_at(s, p, prev->loc, "previous reservation of '%s' is here", r->name);
+            } else if (r->name) {
+                map_put(&c->reserved_names, r->name, (void *)r);
+            }
+        } else if (reserved_range_valid(s, r)) {
+            spans[n++] = (span){.lo = r->lo, .hi = r->hi, .r = r, .seq = seq};
+        }
+    }
+    if (n)
+        qsort(spans, n, sizeof *spans, compare_spans);
+    /* Merge into disjoint spans; each overlap is reported once, at the later range. */
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (out && spans[i].lo <= spans[out - 1].hi) {
+            report_overlap(s, &spans[out - 1], &spans[i]);
+            if (spans[i].hi > spans[out - 1].hi)
+                spans[out - 1].hi = spans[i].hi;
+            continue;
+        }
+        spans[out++] = spans[i];
+    }
+    c->spans = spans;
+    c->n_spans = out;
+}
+
+/* The first reserved range (in declaration order) holding number, or NULL. */
+static const mc_reserved *
+reserved_number(const msg_check *c, int64_t number)
+{
+    size_t lo = 0, hi = c->n_spans;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->spans[mid].hi < number)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == c->n_spans || c->spans[lo].lo > number)
+        return NULL;
+    for (const mc_reserved *r = c->m->reserved; r; r = r->next) {
+        if (r->kind == MC_RES_RANGE && r->lo <= number && number <= r->hi)
+            return r;
+    }
+    return NULL;
+}
+
+/* Returns whether the number may take part in the duplicate check. */
+static bool
+check_field_number(sema *s, const msg_check *c, const mc_field *f)
+{
+    long long n = (long long)f->number;
+    if (f->number < 1 || f->number > MC_FIELD_NUMBER_MAX) {
+        error_at(s, f->number_loc, "field number %lld is out of range (1 to %d)", n,
+                 MC_FIELD_NUMBER_MAX);
+        return false;
+    }
+    if (f->number >= MC_FIELD_NUMBER_PROTOBUF_LO && f->number <= MC_FIELD_NUMBER_PROTOBUF_HI) {
+        error_at(s, f->number_loc, "field number %lld is reserved for the protobuf "
+                 "implementation", n);
+        return true;
+    }
+    const mc_reserved *r = reserved_number(c, f->number);
+    if (r) {
+        pending *p = error_at(s, f->number_loc, "field number %lld is reserved", n);
+        note_at(s, p, r->loc, "reserved here");
+    }
+    return true;
+}
+
+/* A number with its owner, to find duplicates by sorting. */
+typedef struct numbered {
+    int64_t number;
+    mc_loc loc, number_loc;
+    const char *name;
+    size_t seq;
+} numbered;
+
+static int
+compare_numbered(const void *a, const void *b)
+{
+    const numbered *x = a, *y = b;
+    if (x->number != y->number)
+        return x->number < y->number ? -1 : 1;
+    return compare_pos(sort_ctx, x->number_loc, x->seq, y->number_loc, y->seq);
+}
+
+/* what: "field number" or "enum value"; earlier is "number" or "value". */
+static void
+report_duplicate_numbers(sema *s, numbered *items, size_t n, const char *what,
+                         const char *noun)
+{
+    sort_ctx = s;
+    if (n)
+        qsort(items, n, sizeof *items, compare_numbered);
+    for (size_t i = 1, first = 0; i < n; i++) {
+        if (items[i].number != items[first].number) {
+            first = i;
+            continue;
+        }
+        pending *p = error_at(s, items[i].number_loc, "%s %lld is already used by '%s'", what,
+                              (long long)items[i].number, items[first].name);
+        note_at(s, p, items[first].number_loc, "'%s' uses %s %lld here", items[first].name,
+                noun, (long long)items[first].number);
+    }
+}
+
+static void
+resolve_field_type(sema *s, mc_field *f)
+{
+    if (f->kind != MC_T_NONE || !f->type_name || !f->owner)
+        return;
+    decl *r = lookup(s, f->owner->full_name, f->type_name, WANT_TYPE);
+    if (!r) {
+        error_at(s, f->type_loc, "unknown type '%s'", f->type_name);
+        return;
+    }
+    if (r->kind != SYM_MESSAGE && r->kind != SYM_ENUM) {
+        error_at(s, f->type_loc, "'%s' is not a type", f->type_name);
+        return;
+    }
+    if (!is_visible(f->owner->file, r))
+        report_not_imported(s, f->type_loc, f->type_name, r);
+    if (r->kind == SYM_MESSAGE) {
+        f->kind = MC_T_MESSAGE;
+        f->msg_type = r->node;
+    } else {
+        f->kind = MC_T_ENUM;
+        f->enum_type = r->node;
+    }
+}
+
+/* Resolves a const name and checks the range; opt is "max" or "max_len". */
+static void
+check_bound_value(sema *s, const mc_field *f, mc_bound *b, const char *opt)
+{
+    if (b->const_name) {
+        decl *r = lookup(s, f->owner->full_name, b->const_name, WANT_CONST);
+        if (!r) {
+            error_at(s, b->loc, "unknown constant '%s'", b->const_name);
+            return;
+        }
+        if (r->kind != SYM_CONST) {
+            error_at(s, b->loc, "'%s' is not a constant", b->const_name);
+            return;
+        }
+        if (!is_visible(f->owner->file, r))
+            report_not_imported(s, b->loc, b->const_name, r);
+        b->value = ((const mc_const *)r->node)->value;
+    }
+    if (b->value >= 1 && b->value <= (int64_t)UINT32_MAX)
+        return;
+    if (b->const_name)
+        error_at(s, b->loc, "'%s' must be between 1 and %lu, but '%s' is %lld", opt,
+                 (unsigned long)UINT32_MAX, b->const_name, (long long)b->value);
+    else
+        error_at(s, b->loc, "'%s' must be between 1 and %lu, not %lld", opt,
+                 (unsigned long)UINT32_MAX, (long long)b->value);
+}
+
+static void
+check_bounds(sema *s, mc_field *f)
+{
+    bool repeated = f->label == MC_L_REPEATED;
+    bool text = f->kind == MC_T_STRING || f->kind == MC_T_BYTES;
+    if (f->max.set) {
+        if (!repeated && !text)
+            error_at(s, f->max.loc, "'max' applies only to string, bytes and repeated fields");
+        else
+            check_bound_value(s, f, &f->max, "max");
+    }
+    if (f->max_len.set) {
+        if (!repeated || !text)
+            error_at(s, f->max_len.loc,
+                     "'max_len' applies only to repeated string and bytes fields");
+        else if (!f->max.set)
+            error_at(s, f->max_len.loc, "'max_len' requires 'max'");
+        else
+            check_bound_value(s, f, &f->max_len, "max_len");
+    }
+}
+
+static void check_enum(sema *s, mc_enum *e);
+
+static void
+check_fields(sema *s, msg_check *c)
+{
+    size_t n = 0;
+    for (const mc_field *f = c->m->fields; f; f = f->next)
+        n++;
+    numbered *nums = malloc((n ? n : 1) * sizeof *nums);
+    if (!nums)
+        mc_panic("out of memory");
+    n = 0;
+    for (mc_field *f = c->m->fields; f; f = f->next) {
+        if (!f->owner)
+            f->owner = c->m;
+        if (check_field_number(s, c, f))
+            nums[n++] = (numbered){.number = f->number,
+                                   .loc = f->name_loc,
+                                   .number_loc = f->number_loc,
+                                   .name = f->name ? f->name : "?",
+                                   .seq = s->seq++};
+        const mc_reserved *r = f->name ? map_get(&c->reserved_names, f->name) : NULL;
+        if (r) {
+            pending *p = error_at(s, f->name_loc, "field name '%s' is reserved", f->name);
+            note_at(s, p, r->loc, "reserved here");
+        }
+        resolve_field_type(s, f);
+        check_bounds(s, f);
+    }
+    report_duplicate_numbers(s, nums, n, "field number", "number");
+    free(nums);
+}
+
+static void
+check_message(sema *s, mc_message *m)
+{
+    msg_check c = {.m = m, .reserved_names = {.strings = true}};
+    check_reserved(s, &c);
+    check_fields(s, &c);
+    map_free(&c.reserved_names);
+    for (const mc_oneof *o = m->oneofs; o; o = o->next) {
+        if (!o->members)
+            error_at(s, o->loc, "oneof '%s' has no fields", o->name ? o->name : "?");
+    }
+    for (mc_message *n = m->nested; n; n = n->next)
+        check_message(s, n);
+    for (mc_enum *e = m->enums; e; e = e->next)
+        check_enum(s, e);
+}
+
+static void
+check_enum(sema *s, mc_enum *e)
+{
+    if (!e->values) {
+        error_at(s, e->loc, "enum '%s' has no values", e->name ? e->name : "?");
+        return;
+    }
+    if (e->values->number != 0)
+        error_at(s, e->values->number_loc, "the first value of enum '%s' must be 0",
+                 e->name ? e->name : "?");
+    size_t n = 0;
+    for (const mc_enum_value *v = e->values; v; v = v->next)
+        n++;
+    numbered *nums = malloc(n * sizeof *nums);
+    if (!nums)
+        mc_panic("out of memory");
+    n = 0;
+    for (const mc_enum_value *v = e->values; v; v = v->next) {
+        const char *name = v->name ? v->name : "?";
+        if (v->number < INT32_MIN || v->number > INT32_MAX) {
+            error_at(s, v->number_loc, "'%s' = %lld does not fit in int32", name,
+                     (long long)v->number);
+            continue;
+        }
+        nums[n++] = (numbered){.number = v->number,
+                               .loc = v->loc,
+                               .number_loc = v->number_loc,
+                               .name = name,
+                               .seq = s->seq++};
+    }
+    report_duplicate_numbers(s, nums, n, "enum value", "value");
+    free(nums);
+}
+
+/* Resolves a method's request or reply type; NULL after reporting. */
+static mc_message *
+resolve_method_type(sema *s, const mc_service *sv, const char *name, mc_loc loc)
+{
+    if (!name)
+        return NULL;
+    decl *r = lookup(s, join(s, sv->file->package, sv->name), name, WANT_TYPE);
+    if (!r) {
+        error_at(s, loc, "unknown type '%s'", name);
+        return NULL;
+    }
+    if (r->kind != SYM_MESSAGE) {
+        error_at(s, loc, "'%s' is not a message", name);
+        return NULL;
+    }
+    if (!is_visible(sv->file, r))
+        report_not_imported(s, loc, name, r);
+    return r->node;
+}
+
+static void
+check_service(sema *s, mc_service *sv)
+{
+    for (mc_method *mt = sv->methods; mt; mt = mt->next) {
+        mt->req = resolve_method_type(s, sv, mt->req_name, mt->req_loc);
+        if (mt->kind == MC_RPC)
+            mt->rep = resolve_method_type(s, sv, mt->rep_name, mt->rep_loc);
+    }
+}
+
+static void
+check_file(sema *s, mc_file *f)
+{
+    for (mc_enum *e = f->enums; e; e = e->next)
+        check_enum(s, e);
+    for (mc_message *m = f->messages; m; m = m->next)
+        check_message(s, m);
+    for (mc_service *sv = f->services; sv; sv = sv->next) {
+        if (sv->name)
+            check_service(s, sv);
+    }
+}
+
+/* --- pass 3: the message graph --- */
+
+enum { WHITE, GRAY, BLACK };
+
+typedef struct frame {
+    size_t msg;
+    const mc_field *next; /* the next field to follow */
+    const mc_field *via;  /* the field followed to the frame above */
+} frame;
+
+static size_t
+msg_id(const sema *s, const mc_message *m)
+{
+    return (size_t)(uintptr_t)map_get(&s->msg_ids, m) - 1;
+}
+
+static void
+report_cycle(sema *s, const frame *stack, size_t depth, size_t target, const mc_field *closing)
+{
+    size_t start = depth - 1;
+    while (stack[start].msg != target)
+        start--;
+    const mc_message *t = s->msgs.items[target];
+    const char *path = "";
+    for (size_t i = start; i < depth; i++) {
+        const mc_message *m = s->msgs.items[stack[i].msg];
+        const mc_field *f = i + 1 < depth ? stack[i].via : closing;
+        path = mc_arena_printf(s->a, "%s%s.%s -> ", path, local_name(m), f->name);
+    }
+    error_at(s, closing->name_loc,
+             "message '%s' contains itself through inline fields: %s%s; make one of them "
+             "optional or an unbounded repeated",
+             t->full_name, path, local_name(t));
+}
+
+/* Depth-first over the fields for which follow() holds. A field reaching a message on
+ * the stack calls back_edge; a message whose fields are all done calls finish. Explicit
+ * stack: schemas may nest deeper than the C stack. */
+typedef struct walk {
+    bool (*follow)(const mc_field *f);
+    void (*back_edge)(sema *s, const frame *stack, size_t depth, size_t target,
+                      const mc_field *f);
+    void (*finish)(sema *s, size_t msg, const unsigned char *color);
+} walk;
+
+static void
+walk_messages(sema *s, const walk *w)
+{
+    size_t n = s->msgs.n;
+    unsigned char *color = calloc(n ? n : 1, 1);
+    frame *stack = malloc((n ? n : 1) * sizeof *stack);
+    if (!color || !stack)
+        mc_panic("out of memory");
+    for (size_t root = 0; root < n; root++) {
+        if (color[root] != WHITE)
+            continue;
+        size_t depth = 1;
+        stack[0] = (frame){.msg = root, .next = ((mc_message *)s->msgs.items[root])->fields};
+        color[root] = GRAY;
+        while (depth) {
+            frame *top = &stack[depth - 1];
+            const mc_field *f = top->next;
+            if (!f) {
+                color[top->msg] = BLACK;
+                if (w->finish)
+                    w->finish(s, top->msg, color);
+                depth--;
+                continue;
+            }
+            top->next = f->next;
+            if (!f->msg_type || !w->follow(f))
+                continue;
+            size_t t = msg_id(s, f->msg_type);
+            if (color[t] == WHITE) {
+                top->via = f;
+                color[t] = GRAY;
+                stack[depth++] = (frame){.msg = t, .next = f->msg_type->fields};
+            } else if (color[t] == GRAY && w->back_edge) {
+                w->back_edge(s, stack, depth, t, f);
+            }
+        }
+    }
+    free(stack);
+    free(color);
+}
+
+static bool
+follow_inline(const mc_field *f)
+{
+    return f->kind == MC_T_MESSAGE && mc_field_is_inline_message(f);
+}
+
+static bool
+follow_any(const mc_field *f)
+{
+    return f->kind == MC_T_MESSAGE;
+}
+
+/* Saturating arithmetic: anything over the cap is too large anyway. */
+#define SIZE_CAP ((uint64_t)1 << 62)
+
+static uint64_t
+add_sat(uint64_t a, uint64_t b)
+{
+    return a + b > SIZE_CAP ? SIZE_CAP : a + b;
+}
+
+static uint64_t
+mul_sat(uint64_t a, uint64_t b)
+{
+    if (a && b > SIZE_CAP / a)
+        return SIZE_CAP;
+    return a * b > SIZE_CAP ? SIZE_CAP : a * b;
+}
+
+static uint64_t
+varint_size(uint64_t v)
+{
+    uint64_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+/* The largest encoding of one value of a scalar kind; 0 for the others. */
+static uint64_t
+scalar_size(mc_type_kind k)
+{
+    switch (k) {
+    case MC_T_BOOL:
+        return 1;
+    case MC_T_UINT32:
+    case MC_T_SINT32:
+        return 5;
+    case MC_T_FIXED32:
+    case MC_T_SFIXED32:
+    case MC_T_FLOAT:
+        return 4;
+    case MC_T_FIXED64:
+    case MC_T_SFIXED64:
+    case MC_T_DOUBLE:
+        return 8;
+    case MC_T_INT32: /* negative values take 10 bytes */
+    case MC_T_INT64:
+    case MC_T_UINT64:
+    case MC_T_SINT64:
+    case MC_T_ENUM:
+        return 10;
+    default:
+        return 0;
+    }
+}
+
+/* The largest length-delimited payload of one element (with its length prefix), or
+ * false when it has no bound. */
+static bool
+element_size(const mc_field *f, const unsigned char *color, const sema *s, uint64_t *size)
+{
+    uint64_t len;
+    if (f->kind == MC_T_STRING || f->kind == MC_T_BYTES) {
+        const mc_bound *b = f->label == MC_L_REPEATED ? &f->max_len : &f->max;
+        if (!b->set || b->value < 1)
+            return false;
+        len = (uint64_t)b->value;
+    } else if (f->kind == MC_T_MESSAGE && f->msg_type) {
+        size_t t = msg_id(s, f->msg_type);
+        if (color[t] != BLACK || !f->msg_type->bounded)
+            return false;
+        len = f->msg_type->max_size;
+    } else {
+        return false;
+    }
+    *size = add_sat(varint_size(len), len);
+    return true;
+}
+
+static bool
+field_size(const mc_field *f, const unsigned char *color, const sema *s, uint64_t *size)
+{
+    uint64_t number = f->number >= 1 && f->number <= MC_FIELD_NUMBER_MAX ? (uint64_t)f->number
+                                                                          : 1;
+    uint64_t tag = varint_size(number << 3);
+    uint64_t scalar = scalar_size(f->kind), elem;
+    if (f->label != MC_L_REPEATED) {
+        if (!scalar && !element_size(f, color, s, &elem))
+            return false;
+        *size = add_sat(tag, scalar ? scalar : elem);
+        return true;
+    }
+    if (!f->max.set || f->max.value < 1)
+        return false;
+    uint64_t count = (uint64_t)f->max.value;
+    if (scalar) { /* packed */
+        uint64_t payload = mul_sat(count, scalar);
+        *size = add_sat(add_sat(tag, varint_size(payload)), payload);
+        return true;
+    }
+    if (!element_size(f, color, s, &elem))
+        return false;
+    *size = mul_sat(count, add_sat(tag, elem));
+    return true;
+}
+
+static void
+finish_size(sema *s, size_t id, const unsigned char *color)
+{
+    mc_message *m = s->msgs.items[id];
+    uint64_t total = 0, size;
+    bool bounded = true;
+    for (const mc_field *f = m->fields; f && bounded; f = f->next) {
+        if (f->oneof)
+            continue;
+        bounded = field_size(f, color, s, &size);
+        total = add_sat(total, size);
+    }
+    for (const mc_oneof *o = m->oneofs; o && bounded; o = o->next) {
+        uint64_t largest = 0;
+        for (const mc_field *f = o->members; f && bounded; f = f->next_in_oneof) {
+            bounded = field_size(f, color, s, &size);
+            if (size > largest)
+                largest = size;
+        }
+        total = add_sat(total, largest);
+    }
+    m->bounded = bounded && total <= MC_MESSAGE_SIZE_MAX;
+    m->max_size = m->bounded ? total : 0;
+}
+
+static void
+check_graph(sema *s)
+{
+    walk cycles = {.follow = follow_inline, .back_edge = report_cycle};
+    walk_messages(s, &cycles);
+    walk sizes = {.follow = follow_any, .finish = finish_size};
+    walk_messages(s, &sizes);
+}
+
+/* --- pass 4: C identifiers --- */
+
+/* One identifier a declaration generates. */
+typedef struct cid {
+    const char *ident;
+    const char *what; /* "message 'p.M'" */
+    const char *full; /* the declaration's symbol name: equal ones are duplicates */
+    const void *owner;
+    mc_loc loc;
+    size_t seq;
+} cid;
+
+typedef struct cid_set {
+    vec items;
+    const char *container; /* NULL for file scope; "struct 'p_M'" for members */
+} cid_set;
+
+static void
+add_cid(sema *s, cid_set *set, const char *ident, const char *what, const char *full,
+        const void *owner, mc_loc loc)
+{
+    cid *c = mc_arena_alloc(s->a, sizeof *c);
+    c->ident = mc_c_ident(s->a, ident);
+    c->what = what;
+    c->full = full;
+    c->owner = owner;
+    c->loc = loc;
+    c->seq = s->seq++;
+    vec_push(&set->items, c);
+}
+
+static int
+compare_cids(const void *a, const void *b)
+{
+    const cid *x = *(cid *const *)a, *y = *(cid *const *)b;
+    return compare_pos(sort_ctx, x->loc, x->seq, y->loc, y->seq);
+}
+
+static void
+check_cid_set(sema *s, cid_set *set)
+{
+    map seen = {.strings = true}, reported = {.strings = false};
+    sort_ctx = s;
+    if (set->items.n)
+        qsort(set->items.items, set->items.n, sizeof *set->items.items, compare_cids);
+    for (size_t i = 0; i < set->items.n; i++) {
+        cid *c = set->items.items[i];
+        cid *prev = map_get(&seen, c->ident);
+        if (!prev) {
+            map_put(&seen, c->ident, c);
+            continue;
+        }
+        if (prev->owner == c->owner || strcmp(prev->full, c->full) == 0 ||
+            map_get(&reported, c->owner))
+            continue;
+        map_put(&reported, c->owner, c);
+        pending *p;
+        if (set->container)
+            p = error_at(s, c->loc, "%s would generate the member '%s' of %s, which %s also "
+                         "generates", c->what, c->ident, set->container, prev->what);
+        else
+            p = error_at(s, c->loc, "%s would generate the C identifier '%s', which %s also "
+                         "generates", c->what, c->ident, prev->what);
+        note_at(s, p, prev->loc, "%s is declared here", prev->what);
+    }
+    map_free(&seen);
+    map_free(&reported);
+    vec_free(&set->items);
+}
+
+static const char *const message_suffixes[] = {
+    "INIT",   "MAX_SIZE", "TYPE_ID", "desc", "init",      "free",      "encoded_size",
+    "encode", "decode",   "decode_ex", "send", "recv", "send_many", "recv_many",
+};
+
+static const char *const service_suffixes[] = {"handlers", "serve_one", "serve", "desc"};
+
+static void collect_message_cids(sema *s, cid_set *set, mc_message *m);
+
+static void
+collect_enum_cids(sema *s, cid_set *set, mc_enum *e, const char *scope)
+{
+    if (!e->name)
+        return;
+    const char *what = mc_arena_printf(s->a, "enum '%s'", e->full_name);
+    add_cid(s, set, e->c_name, what, e->full_name, e, e->loc);
+    add_cid(s, set, mc_c_join(s->a, e->c_name, "desc"), what, e->full_name, e, e->loc);
+    for (mc_enum_value *v = e->values; v; v = v->next) {
+        if (!v->name)
+            continue;
+        const char *vwhat = mc_arena_printf(s->a, "enum value '%s.%s'", e->full_name, v->name);
+        add_cid(s, set, mc_c_join(s->a, e->c_name, v->name), vwhat, join(s, scope, v->name),
+                v, v->loc);
+    }
+}
+
+static void
+collect_oneof_cids(sema *s, cid_set *set, mc_message *m, mc_oneof *o)
+{
+    const char *full = join(s, m->full_name, o->name);
+    const char *what = mc_arena_printf(s->a, "oneof '%s'", full);
+    const char *base = mc_c_join(s->a, m->c_name, o->name);
+    add_cid(s, set, mc_c_join(s->a, base, "case"), what, full, o, o->loc);
+    add_cid(s, set, mc_c_join(s->a, base, "NONE"), what, full, o, o->loc);
+    for (mc_field *f = o->members; f; f = f->next_in_oneof) {
+        if (!f->name)
+            continue;
+        const char *ffull = join(s, m->full_name, f->name);
+        add_cid(s, set, mc_c_join(s->a, base, f->name),
+                mc_arena_printf(s->a, "field '%s'", ffull), ffull, f, f->name_loc);
+    }
+}
+
+static void
+collect_message_cids(sema *s, cid_set *set, mc_message *m)
+{
+    const char *what = mc_arena_printf(s->a, "message '%s'", m->full_name);
+    add_cid(s, set, m->c_name, what, m->full_name, m, m->loc);
+    for (size_t i = 0; i < sizeof message_suffixes / sizeof message_suffixes[0]; i++)
+        add_cid(s, set, mc_c_join(s->a, m->c_name, message_suffixes[i]), what, m->full_name,
+                m, m->loc);
+    for (mc_oneof *o = m->oneofs; o; o = o->next) {
+        if (o->name)
+            collect_oneof_cids(s, set, m, o);
+    }
+    for (mc_message *n = m->nested; n; n = n->next) {
+        if (n->name)
+            collect_message_cids(s, set, n);
+    }
+    for (mc_enum *e = m->enums; e; e = e->next)
+        collect_enum_cids(s, set, e, m->full_name);
+}
+
+static void
+collect_service_cids(sema *s, cid_set *set, mc_service *sv)
+{
+    const char *full = join(s, sv->file->package, sv->name);
+    const char *what = mc_arena_printf(s->a, "service '%s'", full);
+    for (size_t i = 0; i < sizeof service_suffixes / sizeof service_suffixes[0]; i++)
+        add_cid(s, set, mc_c_join(s->a, sv->c_name, service_suffixes[i]), what, full, sv,
+                sv->loc);
+    for (mc_method *mt = sv->methods; mt; mt = mt->next) {
+        if (!mt->name)
+            continue;
+        const char *mfull = join(s, full, mt->name);
+        add_cid(s, set, mc_c_join(s->a, sv->c_name, mt->name),
+                mc_arena_printf(s->a, "method '%s'", mfull), mfull, mt, mt->loc);
+    }
+}
+
+static void
+collect_file_cids(sema *s, cid_set *set, mc_file *f)
+{
+    const char *prefix = mc_c_prefix(s->a, f->package);
+    const char *scope = f->package ? f->package : "";
+    for (mc_const *c = f->consts; c; c = c->next) {
+        if (!c->name)
+            continue;
+        const char *full = join(s, scope, c->name);
+        add_cid(s, set, mc_arena_printf(s->a, "%s%s", prefix, c->name),
+                mc_arena_printf(s->a, "const '%s'", full), full, c, c->loc);
+    }
+    for (mc_enum *e = f->enums; e; e = e->next)
+        collect_enum_cids(s, set, e, scope);
+    for (mc_message *m = f->messages; m; m = m->next) {
+        if (m->name)
+            collect_message_cids(s, set, m);
+    }
+    for (mc_service *sv = f->services; sv; sv = sv->next) {
+        if (sv->name)
+            collect_service_cids(s, set, sv);
+    }
+}
+
+static void
+add_member(sema *s, cid_set *set, const char *ident, const char *kind, const char *name,
+           const void *owner, mc_loc loc)
+{
+    add_cid(s, set, ident, mc_arena_printf(s->a, "%s '%s'", kind, name), name, owner, loc);
+}
+
+/* The members of the struct of m, and of the union of each of its oneofs. */
+static void
+check_struct_members(sema *s, const mc_message *m)
+{
+    cid_set st = {.container = mc_arena_printf(s->a, "struct '%s'", m->c_name)};
+    for (const mc_member *mb = m->members; mb; mb = mb->next) {
+        if (mb->kind == MC_M_FIELD && mb->field && mb->field->name) {
+            const mc_field *f = mb->field;
+            add_member(s, &st, f->name, "field", f->name, f, f->name_loc);
+            if (f->label == MC_L_REPEATED)
+                add_member(s, &st, mc_arena_printf(s->a, "%s_count", f->name), "field",
+                           f->name, f, f->name_loc);
+            if (mc_field_has_flag(f))
+                add_member(s, &st, mc_arena_printf(s->a, "has_%s", f->name), "field", f->name,
+                           f, f->name_loc);
+        } else if (mb->kind == MC_M_ONEOF && mb->oneof && mb->oneof->name) {
+            const mc_oneof *o = mb->oneof;
+            add_member(s, &st, mc_arena_printf(s->a, "%s_case", o->name), "oneof", o->name, o,
+                       o->loc);
+            add_member(s, &st, o->name, "oneof", o->name, o, o->loc);
+            cid_set un = {.container = mc_arena_printf(s->a, "the union '%s' of '%s'",
+                                                       mc_c_ident(s->a, o->name), m->c_name)};
+            for (const mc_field *f = o->members; f; f = f->next_in_oneof) {
+                if (f->name)
+                    add_member(s, &un, f->name, "field", f->name, f, f->name_loc);
+            }
+            check_cid_set(s, &un);
+        }
+    }
+    check_cid_set(s, &st);
+    for (const mc_message *n = m->nested; n; n = n->next) {
+        if (n->name)
+            check_struct_members(s, n);
+    }
+}
+
+static void
+check_handler_members(sema *s, const mc_service *sv)
+{
+    cid_set set = {.container = mc_arena_printf(s->a, "'%s'",
+                                                 mc_c_join(s->a, sv->c_name, "handlers"))};
+    for (const mc_method *mt = sv->methods; mt; mt = mt->next) {
+        if (mt->name)
+            add_member(s, &set, mt->name, "method", mt->name, mt, mt->loc);
+    }
+    check_cid_set(s, &set);
+}
+
+static void
+check_c_names(sema *s)
+{
+    cid_set global = {.container = NULL};
+    for (mc_file *f = s->prog->files; f; f = f->next) {
+        collect_file_cids(s, &global, f);
+        for (const mc_message *m = f->messages; m; m = m->next) {
+            if (m->name)
+                check_struct_members(s, m);
+        }
+        for (const mc_service *sv = f->services; sv; sv = sv->next) {
+            if (sv->name)
+                check_handler_members(s, sv);
+        }
+    }
+    check_cid_set(s, &global);
+}
+
+/* --- the entry point --- */
+
+void
+mc_sema_check(mc_program *prog, mc_diag *d)
+{
+    sema s = {.prog = prog,
+              .a = prog->arena,
+              .files = {.strings = true},
+              .syms = {.strings = true},
+              .msg_ids = {.strings = false}};
+    size_t i = 0;
+    for (mc_file *f = prog->files; f; f = f->next, i++) {
+        if (f->path && !map_get(&s.files, f->path))
+            map_put(&s.files, f->path, (void *)(uintptr_t)(i + 1));
+    }
+    for (mc_file *f = prog->files; f; f = f->next)
+        declare_file(&s, f);
+    build_symbols(&s);
+    for (mc_file *f = prog->files; f; f = f->next)
+        check_file(&s, f);
+    check_graph(&s);
+    check_c_names(&s);
+    emit_diags(&s, d);
+    vec_free(&s.decls);
+    vec_free(&s.diags);
+    vec_free(&s.msgs);
+    map_free(&s.files);
+    map_free(&s.syms);
+    map_free(&s.msg_ids);
+}

@@ -1,0 +1,70 @@
+/* alloc.c - the allocator hook and the decoder's budgeted allocations. */
+#include "msgc_internal.h"
+
+#include <stdlib.h>
+
+static msgc_allocator current;
+
+void
+msgc_set_allocator(const msgc_allocator *a)
+{
+    if (a)
+        current = *a;
+    else
+        current = (msgc_allocator){0};
+}
+
+void *
+msgc__alloc(msgc__dec *d, size_t n)
+{
+    if (n > d->alloc_left)
+        return NULL;
+    void *p = current.alloc ? current.alloc(current.ctx, n) : malloc(n);
+    if (p)
+        d->alloc_left -= n;
+    return p;
+}
+
+void
+msgc__free(void *p)
+{
+    if (!p)
+        return;
+    if (current.free)
+        current.free(current.ctx, p);
+    else
+        free(p);
+}
+
+/* The capacity an array of count elements has: the power of two at or above it. */
+static size_t
+capacity_of(size_t count)
+{
+    size_t c = 1;
+    if (count == 0)
+        return 0;
+    while (c < count)
+        c <<= 1;
+    return c;
+}
+
+int
+msgc__grow(msgc__dec *d, void **arr, size_t count, size_t add, size_t elem)
+{
+    size_t old_cap = capacity_of(count);
+    if (add > SIZE_MAX / 2 - count)
+        return MSGC_ENOMEM;
+    size_t new_cap = capacity_of(count + add);
+    if (new_cap <= old_cap)
+        return 0;
+    if (new_cap > SIZE_MAX / elem)
+        return MSGC_ENOMEM;
+    unsigned char *p = msgc__alloc(d, new_cap * elem);
+    if (!p)
+        return MSGC_ENOMEM;
+    if (count)
+        memcpy(p, *arr, count * elem);
+    msgc__free(*arr);
+    *arr = p;
+    return 0;
+}

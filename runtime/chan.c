@@ -1,0 +1,374 @@
+/* chan.c - channels: open by URL, stop, poll, the inbox of received frames. */
+#define _GNU_SOURCE
+#include "transport.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+/* Batches never take more than this many bytes of buffers, nor more than MAX_BATCH. */
+#define BATCH_BYTES ((size_t)512 << 10)
+#define MAX_BATCH 64u
+/* Tags of the descriptors in a channel's epoll set. */
+#define TAG_STOP 1u
+#define TAG_PEND 2u
+#define TAG_TRANSPORT 3u
+
+static int
+copy_opts(msgc_chan *ch, const msgc_opts *opts)
+{
+    msgc_opts def = MSGC_OPTS_INIT;
+    ch->opts = def;
+    if (opts) {
+        if (opts->size < offsetof(msgc_opts, allow_uids))
+            return msgc__fail(MSGC_EINVAL, "msgc_opts.size %zu: start from MSGC_OPTS_INIT",
+                              opts->size);
+        memcpy(&ch->opts, opts, opts->size < sizeof def ? opts->size : sizeof def);
+        ch->opts.size = sizeof def;
+    }
+    if (ch->opts.limits.size == 0)
+        ch->opts.limits = def.limits;
+    if (ch->opts.mode > 07777)
+        return msgc__fail(MSGC_EINVAL, "mode 0%o is not a file mode", ch->opts.mode);
+    if (ch->opts.n_allow_uids > 0) {
+        if (!ch->opts.allow_uids)
+            return msgc__fail(MSGC_EINVAL, "allow_uids is NULL with n_allow_uids %zu",
+                              ch->opts.n_allow_uids);
+        if (ch->opts.n_allow_uids > 4096)
+            return msgc__fail(MSGC_EINVAL, "n_allow_uids %zu > 4096", ch->opts.n_allow_uids);
+        ch->uids = malloc(ch->opts.n_allow_uids * sizeof *ch->uids);
+        if (!ch->uids)
+            return msgc__fail(MSGC_ENOMEM, "allow_uids copy");
+        memcpy(ch->uids, ch->opts.allow_uids, ch->opts.n_allow_uids * sizeof *ch->uids);
+        ch->opts.allow_uids = ch->uids;
+    } else {
+        ch->opts.allow_uids = NULL;
+    }
+    return 0;
+}
+
+static int
+check_caps(const msgc_chan *ch)
+{
+    if (ch->opts.n_allow_uids > 0 && !(ch->tp->caps & MSGC__TCAP_UIDS))
+        return msgc__fail(MSGC_ENOTSUP, "%s: access is by file mode only, no uid allowlist",
+                          ch->tp->scheme);
+    if (ch->opts.priority > 0 && !(ch->tp->caps & MSGC__TCAP_PRIORITY))
+        return msgc__fail(MSGC_ENOTSUP, "%s: no message priorities", ch->tp->scheme);
+    if (ch->opts.priority > 32767)
+        return msgc__fail(MSGC_EINVAL, "priority %u > 32767", ch->opts.priority);
+    return 0;
+}
+
+static int
+ep_add(int ep, int fd, uint32_t tag)
+{
+    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = tag};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0)
+        return msgc__fail_sys(errno, "epoll_ctl", NULL);
+    return 0;
+}
+
+static int
+make_fds(msgc_chan *ch)
+{
+    ch->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (ch->stop_fd < 0)
+        return msgc__fail_sys(errno, "eventfd", NULL);
+    ch->pend_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (ch->pend_fd < 0)
+        return msgc__fail_sys(errno, "eventfd", NULL);
+    ch->ep_fd = epoll_create1(EPOLL_CLOEXEC);
+    if (ch->ep_fd < 0)
+        return msgc__fail_sys(errno, "epoll_create1", NULL);
+    int rc = ep_add(ch->ep_fd, ch->stop_fd, TAG_STOP);
+    return rc ? rc : ep_add(ch->ep_fd, ch->pend_fd, TAG_PEND);
+}
+
+static int
+alloc_buffers(msgc_chan *ch)
+{
+    ch->max_frame = ch->tp->t_max_frame(ch->priv);
+    ch->slots = calloc(1, sizeof *ch->slots);
+    ch->tmsgs = calloc(1, sizeof *ch->tmsgs);
+    if (!ch->slots || !ch->tmsgs)
+        return msgc__fail(MSGC_ENOMEM, "channel inbox");
+    ch->n_slots = 1;
+    ch->slots[0].buf = malloc(ch->max_frame);
+    ch->out = malloc(ch->max_frame);
+    if (!ch->slots[0].buf || !ch->out)
+        return msgc__fail(MSGC_ENOMEM, "channel buffers of %zu bytes", ch->max_frame);
+    ch->n_out = 1;
+    return 0;
+}
+
+static int
+chan_open(msgc_chan **out, const char *url, const msgc_opts *opts, bool listener)
+{
+    if (!out)
+        return msgc__fail(MSGC_EINVAL, "NULL channel pointer");
+    *out = NULL;
+    if (!url)
+        return msgc__fail(MSGC_EINVAL, "NULL URL");
+    const char *addr;
+    const msgc_transport *tp = msgc__transport_find(url, &addr);
+    if (!tp)
+        return msgc_last_error()->code;
+    msgc_chan *ch = calloc(1, sizeof *ch);
+    if (!ch)
+        return msgc__fail(MSGC_ENOMEM, "channel");
+    ch->stop_fd = ch->pend_fd = ch->ep_fd = -1;
+    ch->tp = tp;
+    ch->listener = listener;
+    int rc = copy_opts(ch, opts);
+    if (!rc)
+        rc = check_caps(ch);
+    if (!rc)
+        rc = make_fds(ch);
+    if (!rc && !(ch->priv = calloc(1, tp->priv_size)))
+        rc = msgc__fail(MSGC_ENOMEM, "transport state");
+    if (rc)
+        goto fail;
+    ch->prio = ch->opts.priority;
+    msgc_tparams p = {.opts = &ch->opts, .stop_fd = ch->stop_fd, .stopped = &ch->stopped};
+    rc = listener ? tp->t_listen(ch->priv, addr, &p) : tp->t_dial(ch->priv, addr, &p);
+    if (rc)
+        goto fail;
+    rc = alloc_buffers(ch);
+    int tfd = tp->t_fileno(ch->priv);
+    if (!rc && tfd >= 0)
+        rc = ep_add(ch->ep_fd, tfd, TAG_TRANSPORT);
+    if (rc)
+        goto fail;
+    *out = ch;
+    return 0;
+fail:
+    msgc_close(ch);
+    return rc;
+}
+
+int
+msgc_listen(msgc_chan **ch, const char *url, const msgc_opts *opts)
+{
+    return chan_open(ch, url, opts, true);
+}
+
+int
+msgc_dial(msgc_chan **ch, const char *url, const msgc_opts *opts)
+{
+    return chan_open(ch, url, opts, false);
+}
+
+void
+msgc_close(msgc_chan *ch)
+{
+    if (!ch)
+        return;
+    /* The transport goes first: its close may still need the stop descriptor's state. */
+    if (ch->priv)
+        ch->tp->t_close(ch->priv);
+    free(ch->priv);
+    if (ch->ep_fd >= 0)
+        close(ch->ep_fd);
+    if (ch->pend_fd >= 0)
+        close(ch->pend_fd);
+    if (ch->stop_fd >= 0)
+        close(ch->stop_fd);
+    for (size_t i = 0; ch->slots && i < ch->n_slots; i++)
+        free(ch->slots[i].buf);
+    free(ch->slots);
+    free(ch->tmsgs);
+    free(ch->out);
+    free(ch->scratch);
+    free(ch->uids);
+    free(ch);
+}
+
+void
+msgc_stop(msgc_chan *ch)
+{
+    /* Only async-signal-safe operations: a flag and one write(2). */
+    if (!ch)
+        return;
+    ch->stopped = 1;
+    uint64_t one = 1;
+    ssize_t r = write(ch->stop_fd, &one, sizeof one);
+    (void)r;
+}
+
+int
+msgc_fd(const msgc_chan *ch)
+{
+    return ch ? ch->ep_fd : -1;
+}
+
+size_t
+msgc_max_msg(const msgc_chan *ch)
+{
+    return ch ? ch->max_frame - MSGC__HDR_SIZE : 0;
+}
+
+int
+msgc_set_priority(msgc_chan *ch, unsigned prio)
+{
+    if (!ch)
+        return msgc__fail(MSGC_EINVAL, "NULL channel");
+    if (!(ch->tp->caps & MSGC__TCAP_PRIORITY))
+        return msgc__fail(MSGC_ENOTSUP, "%s: no message priorities", ch->tp->scheme);
+    if (prio > 32767)
+        return msgc__fail(MSGC_EINVAL, "priority %u > 32767", prio);
+    ch->prio = prio;
+    return 0;
+}
+
+int
+msgc_call_peer(const msgc_call *call, uid_t *uid, gid_t *gid, pid_t *pid)
+{
+    if (!call)
+        return msgc__fail(MSGC_EINVAL, "NULL call");
+    const msgc_chan *ch = call->ch;
+    if (!ch->tp->t_peer_cred)
+        return msgc__fail(MSGC_ENOTSUP, "%s: callers are not authenticated", ch->tp->scheme);
+    return ch->tp->t_peer_cred(ch->priv, call->peer, uid, gid, pid);
+}
+
+int64_t
+msgc_call_deadline(const msgc_call *call)
+{
+    return call ? call->deadline : -1;
+}
+
+int
+msgc_next_type(msgc_chan *ch, uint64_t *type_id, int timeout_ms)
+{
+    if (!ch || !type_id)
+        return msgc__fail(MSGC_EINVAL, "NULL argument");
+    if (!ch->listener)
+        return msgc__fail(MSGC_ENOTSUP, "a dialer receives nothing but replies");
+    int rc = msgc__chan_fetch(ch, 1, msgc__deadline(timeout_ms));
+    if (rc == 0)
+        *type_id = msgc__chan_head(ch)->f.id;
+    msgc__chan_settle(ch);
+    return rc;
+}
+
+/* --- the inbox --- */
+
+static int
+receive(msgc_chan *ch, size_t want, int64_t deadline)
+{
+    if (want > ch->n_slots)
+        want = ch->n_slots;
+    for (size_t i = 0; i < want; i++)
+        ch->tmsgs[i] = (msgc_tmsg){.buf = ch->slots[i].buf, .cap = ch->max_frame};
+    size_t got = 0;
+    int rc = ch->tp->t_recv(ch->priv, ch->tmsgs, want, &got, deadline);
+    int bad = 0;
+    ch->head = ch->tail = 0;
+    for (size_t i = 0; i < got; i++) {
+        msgc_slot *s = &ch->slots[ch->tail];
+        if (s->buf != ch->tmsgs[i].buf) {
+            /* Compaction after a dropped frame: the transport wrote into slot i. */
+            uint8_t *t = s->buf;
+            s->buf = ch->slots[i].buf;
+            ch->slots[i].buf = t;
+        }
+        s->len = ch->tmsgs[i].len;
+        s->peer = ch->tmsgs[i].peer;
+        int prc = msgc__frame_parse(&s->f, s->buf, s->len);
+        if (prc) {
+            bad = prc;
+            continue;
+        }
+        ch->tail++;
+    }
+    if (ch->tail > 0)
+        return 0;
+    return rc ? msgc__chan_error(ch, rc) : bad ? bad : msgc__fail(MSGC_EPROTO, "no frame");
+}
+
+int
+msgc__chan_fetch(msgc_chan *ch, size_t want, int64_t deadline)
+{
+    if (ch->head < ch->tail)
+        return 0;
+    if (ch->dead)
+        return msgc__fail(MSGC_ECLOSED, "the listener went away; dial again");
+    if (ch->stopped)
+        return msgc__fail(MSGC_ECLOSED, "channel stopped");
+    return receive(ch, want ? want : 1, deadline);
+}
+
+msgc_slot *
+msgc__chan_head(msgc_chan *ch)
+{
+    return ch->head < ch->tail ? &ch->slots[ch->head] : NULL;
+}
+
+void
+msgc__chan_pop(msgc_chan *ch)
+{
+    if (ch->head < ch->tail)
+        ch->head++;
+    if (ch->head == ch->tail)
+        ch->head = ch->tail = 0;
+}
+
+void
+msgc__chan_settle(msgc_chan *ch)
+{
+    bool waiting = ch->head < ch->tail;
+    if (waiting == ch->pend_signalled)
+        return;
+    uint64_t v = 1;
+    ssize_t r = waiting ? write(ch->pend_fd, &v, sizeof v) : read(ch->pend_fd, &v, sizeof v);
+    (void)r;
+    ch->pend_signalled = waiting;
+}
+
+size_t
+msgc__chan_batch(msgc_chan *ch, size_t want)
+{
+    size_t cap = BATCH_BYTES / ch->max_frame;
+    if (cap > MAX_BATCH)
+        cap = MAX_BATCH;
+    if (cap < 1)
+        cap = 1;
+    if (want > cap)
+        want = cap;
+    if (want <= ch->n_slots && want <= ch->n_out)
+        return want;
+    if (want > ch->n_slots) {
+        msgc_slot *s = realloc(ch->slots, want * sizeof *s);
+        if (s)
+            ch->slots = s;
+        msgc_tmsg *t = s ? realloc(ch->tmsgs, want * sizeof *t) : NULL;
+        if (t)
+            ch->tmsgs = t;
+        for (size_t i = ch->n_slots; s && t && i < want; i++) {
+            s[i] = (msgc_slot){.buf = malloc(ch->max_frame)};
+            if (!s[i].buf)
+                break;
+            ch->n_slots = i + 1;
+        }
+    }
+    if (want > ch->n_out) {
+        uint8_t *o = realloc(ch->out, want * ch->max_frame);
+        if (o) {
+            ch->out = o;
+            ch->n_out = want;
+        }
+    }
+    /* Out of memory leaves smaller batches, which still work. */
+    return ch->n_slots < ch->n_out ? ch->n_slots : ch->n_out;
+}
+
+int
+msgc__chan_error(msgc_chan *ch, int err)
+{
+    if (err == MSGC_ECLOSED && !ch->listener && !ch->stopped)
+        ch->dead = true;
+    return err;
+}

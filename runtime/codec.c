@@ -1,0 +1,301 @@
+/* codec.c - the out-of-line parts of the wire codec: slow paths, strings, skipping
+ * unknown fields and the error path bookkeeping. */
+#include "msgc_internal.h"
+
+#include <stdio.h>
+
+msgc_error *msgc__last_error_rw(void);
+
+/* --- errors with a place --- */
+
+static void
+format_segment(char *out, size_t cap, const char *field, long idx)
+{
+    if (idx >= 0)
+        snprintf(out, cap, "%s[%ld]", field ? field : "", idx);
+    else
+        snprintf(out, cap, "%s", field ? field : "");
+}
+
+int
+msgc__efail(int rc, const char *field, long idx)
+{
+    msgc__fail(rc, NULL);
+    msgc_error *e = msgc__last_error_rw();
+    format_segment(e->path, sizeof e->path, field, idx);
+    return rc;
+}
+
+int
+msgc__dfail(const msgc__dec *d, int rc, const uint8_t *at, const char *field, long idx)
+{
+    msgc__efail(rc, field, idx);
+    msgc__last_error_rw()->offset = (size_t)(at - d->start);
+    return rc;
+}
+
+int
+msgc__enc_size_fail(size_t need, size_t cap)
+{
+    if (need > MSGC_MAX_MESSAGE_SIZE)
+        return msgc__fail(MSGC_ETOOBIG, "encoding needs %zu bytes, over 2 GiB - 1", need);
+    return msgc__fail(MSGC_ENOSPC, "encoding needs %zu bytes, the buffer has %zu", need, cap);
+}
+
+int
+msgc__epath(int rc, const char *field, long idx)
+{
+    msgc_error *e = msgc__last_error_rw();
+    char seg[64];
+    format_segment(seg, sizeof seg, field, idx);
+    size_t sl = strlen(seg), pl = strlen(e->path);
+    size_t sep = pl ? 1 : 0;
+    if (sl + sep + pl >= sizeof e->path)
+        return rc; /* A path too long to hold keeps its innermost part. */
+    memmove(e->path + sl + sep, e->path, pl + 1);
+    memcpy(e->path, seg, sl);
+    if (sep)
+        e->path[sl] = '.';
+    return rc;
+}
+
+/* --- decoding --- */
+
+int
+msgc__dec_begin(msgc__dec *d, const uint8_t *buf, size_t len, const msgc_limits *lim)
+{
+    d->start = buf;
+    d->end = buf ? buf + len : buf;
+    d->depth = 0;
+    d->max_depth = lim ? lim->max_depth : MSGC_DEFAULT_MAX_DEPTH;
+    d->alloc_left = lim ? lim->max_alloc : MSGC_DEFAULT_MAX_ALLOC;
+    if (!buf && len)
+        return msgc__fail(MSGC_EINVAL, "NULL input of %zu bytes", len);
+    if (len > MSGC_MAX_MESSAGE_SIZE)
+        return msgc__fail(MSGC_ETOOBIG, "input of %zu bytes exceeds 2 GiB - 1", len);
+    return 0;
+}
+
+int
+msgc__r_varint_slow(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+{
+    const uint8_t *p = *pp;
+    uint64_t r = 0;
+    for (unsigned shift = 0; shift < 70; shift += 7) {
+        if (p == end) {
+            *pp = p;
+            return MSGC_ETRUNC;
+        }
+        uint8_t b = *p++;
+        if (shift == 63 && b > 1) {
+            *pp = p - 1;
+            return MSGC_EVARINT;
+        }
+        r |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *v = r;
+            *pp = p;
+            return 0;
+        }
+    }
+    *pp = p - 1;
+    return MSGC_EVARINT;
+}
+
+int
+msgc__utf8_check(const uint8_t *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        /* Eight ASCII bytes at a time: no high bit and no zero byte. */
+        if (len - i >= 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            const uint64_t lo = 0x0101010101010101u, hi = 0x8080808080808080u;
+            if (!((w | ((w - lo) & ~w)) & hi)) {
+                i += 8;
+                continue;
+            }
+        }
+        uint8_t c = s[i];
+        if (c == 0)
+            return MSGC_EUTF8;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n;
+        uint32_t cp;
+        if (c >= 0xc2 && c <= 0xdf) {
+            n = 1;
+            cp = c & 0x1fu;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            n = 2;
+            cp = c & 0x0fu;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            n = 3;
+            cp = c & 0x07u;
+        } else {
+            return MSGC_EUTF8;
+        }
+        if (len - i - 1 < n)
+            return MSGC_EUTF8;
+        for (size_t k = 1; k <= n; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return MSGC_EUTF8;
+            cp = cp << 6 | (s[i + k] & 0x3fu);
+        }
+        /* Overlong forms, surrogates and values past U+10FFFF. */
+        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+            return MSGC_EUTF8;
+        i += n + 1;
+    }
+    return 0;
+}
+
+int
+msgc__r_str(msgc__dec *d, const uint8_t **pp, const uint8_t *end, char **out)
+{
+    size_t n;
+    int rc = msgc__r_len(d, pp, end, &n);
+    if (rc != 0)
+        return rc;
+    if ((rc = msgc__utf8_check(*pp, n)) != 0)
+        return rc;
+    char *s = NULL;
+    if (n > 0) {
+        s = msgc__alloc(d, n + 1);
+        if (!s)
+            return MSGC_ENOMEM;
+        memcpy(s, *pp, n);
+        s[n] = '\0';
+    }
+    msgc__free(*out);
+    *out = s;
+    *pp += n;
+    return 0;
+}
+
+int
+msgc__r_strn(msgc__dec *d, const uint8_t **pp, const uint8_t *end, char *out, size_t cap)
+{
+    size_t n;
+    int rc = msgc__r_len(d, pp, end, &n);
+    if (rc != 0)
+        return rc;
+    if (n >= cap)
+        return MSGC_EBOUNDS;
+    if ((rc = msgc__utf8_check(*pp, n)) != 0)
+        return rc;
+    memcpy(out, *pp, n);
+    out[n] = '\0';
+    *pp += n;
+    return 0;
+}
+
+int
+msgc__r_bytes(msgc__dec *d, const uint8_t **pp, const uint8_t *end, msgc_bytes *out)
+{
+    size_t n;
+    int rc = msgc__r_len(d, pp, end, &n);
+    if (rc != 0)
+        return rc;
+    uint8_t *b = NULL;
+    if (n > 0) {
+        b = msgc__alloc(d, n);
+        if (!b)
+            return MSGC_ENOMEM;
+        memcpy(b, *pp, n);
+    }
+    msgc__free(out->data);
+    out->data = b;
+    out->len = n;
+    *pp += n;
+    return 0;
+}
+
+int
+msgc__r_bytesn(msgc__dec *d, const uint8_t **pp, const uint8_t *end, uint8_t *data,
+               size_t *len, size_t cap)
+{
+    size_t n;
+    int rc = msgc__r_len(d, pp, end, &n);
+    if (rc != 0)
+        return rc;
+    if (n > cap)
+        return MSGC_EBOUNDS;
+    if (n)
+        memcpy(data, *pp, n);
+    *len = n;
+    *pp += n;
+    return 0;
+}
+
+/* --- unknown fields --- */
+
+enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_SGROUP = 3, WT_EGROUP = 4, WT_I32 = 5 };
+
+static int skip_group(msgc__dec *d, const uint8_t **pp, const uint8_t *end, uint32_t number);
+
+static int
+skip_value(msgc__dec *d, const uint8_t **pp, const uint8_t *end, uint32_t tag)
+{
+    uint64_t v;
+    size_t n;
+    switch (tag & 7) {
+    case WT_VARINT:
+        return msgc__r_varint(pp, end, &v);
+    case WT_I64:
+        if (end - *pp < 8)
+            return MSGC_ETRUNC;
+        *pp += 8;
+        return 0;
+    case WT_LEN: {
+        int rc = msgc__r_len(d, pp, end, &n);
+        if (rc == 0)
+            *pp += n;
+        return rc;
+    }
+    case WT_SGROUP:
+        return skip_group(d, pp, end, tag >> 3);
+    case WT_I32:
+        if (end - *pp < 4)
+            return MSGC_ETRUNC;
+        *pp += 4;
+        return 0;
+    default: /* END_GROUP without its start, and the undefined wire types 6 and 7 */
+        return MSGC_EWIRE;
+    }
+}
+
+/* A group counts as a nesting level, as a message does. Recursion is bounded by the
+ * depth limit. */
+static int
+skip_group(msgc__dec *d, const uint8_t **pp, const uint8_t *end, uint32_t number)
+{
+    if (++d->depth > d->max_depth)
+        return MSGC_EDEPTH;
+    for (;;) {
+        uint32_t tag;
+        if (*pp == end)
+            return MSGC_ETRUNC;
+        int rc = msgc__r_tag(pp, end, &tag);
+        if (rc != 0)
+            return rc;
+        if ((tag & 7) == WT_EGROUP) {
+            if ((tag >> 3) != number)
+                return MSGC_EWIRE;
+            d->depth--;
+            return 0;
+        }
+        if ((rc = skip_value(d, pp, end, tag)) != 0)
+            return rc;
+    }
+}
+
+int
+msgc__skip(msgc__dec *d, const uint8_t **pp, const uint8_t *end, uint32_t tag)
+{
+    return skip_value(d, pp, end, tag);
+}

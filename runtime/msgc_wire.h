@@ -1,0 +1,451 @@
+/* msgc_wire.h - the protobuf wire primitives that generated codecs are built from.
+ *
+ * Included by msgc.h; nothing here is public API. Writers (msgc__w_*) write into space the
+ * caller has already checked and return the advanced pointer; sizers (msgc__sz_*) return
+ * how many bytes the writer will take. Readers (msgc__r_*) check every byte against the
+ * end they are given and return 0 or a negative msgc error with *pp at the offending byte.
+ * Everything is byte-order independent and never reads unaligned words.
+ */
+#ifndef MSGC_WIRE_H
+#define MSGC_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* --- decode state --- */
+
+typedef struct msgc__dec {
+    const uint8_t *start; /* the whole input: offsets in errors are relative to it */
+    const uint8_t *end;
+    unsigned depth;       /* current nesting: the root message is 0 */
+    unsigned max_depth;
+    size_t alloc_left;    /* allocation budget */
+} msgc__dec;
+
+int msgc__dec_begin(msgc__dec *d, const uint8_t *buf, size_t len, const struct msgc_limits *lim);
+
+/* --- errors with a place (codec.c) --- */
+
+/* Starts a fresh error record for a failure in field (idx >= 0 adds "[idx]"); for
+ * decoding, at is where in the input it was found. Each returns rc. */
+int msgc__efail(int rc, const char *field, long idx);
+int msgc__dfail(const msgc__dec *d, int rc, const uint8_t *at, const char *field, long idx);
+/* The failure of an encode whose output needs need bytes: MSGC_ETOOBIG past the wire
+ * format's limit, else MSGC_ENOSPC for a buffer of cap bytes. */
+int msgc__enc_size_fail(size_t need, size_t cap);
+/* Prepends "field[idx]." to the path of the error being returned through a parent. */
+int msgc__epath(int rc, const char *field, long idx);
+
+/* --- memory (alloc.c) --- */
+
+/* Allocates n bytes for a decode, within its budget; NULL when over it or out of memory. */
+void *msgc__alloc(msgc__dec *d, size_t n);
+void msgc__free(void *p);
+/* Makes room for add more elements of elem bytes after count in *arr, whose capacity is
+ * always the power of two at or above count (0 for none). 0 or MSGC_ENOMEM. */
+int msgc__grow(msgc__dec *d, void **arr, size_t count, size_t add, size_t elem);
+
+/* --- strings (codec.c) --- */
+
+/* 0 when s[0..len) is valid UTF-8 without a NUL byte, else MSGC_EUTF8. */
+int msgc__utf8_check(const uint8_t *s, size_t len);
+
+/* The length of s, or cap when s holds no NUL within cap bytes. */
+static inline size_t
+msgc__strnlen(const char *s, size_t cap)
+{
+    const char *nul = (const char *)memchr(s, 0, cap);
+    return nul ? (size_t)(nul - s) : cap;
+}
+
+/* --- varints --- */
+
+static inline size_t
+msgc__varint_size(uint64_t v)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    /* Bits needed, rounded up to groups of 7: (64 - clz + 6) / 7 with clz(0) avoided. */
+    return (size_t)((64 - __builtin_clzll(v | 1) + 6) / 7);
+#else
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+#endif
+}
+
+static inline uint8_t *
+msgc__put_varint(uint8_t *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+static inline uint8_t *
+msgc__put_varint32(uint8_t *p, uint32_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+/* A tag is a varint; the generator passes constants, which the compiler folds. */
+static inline uint8_t *
+msgc__put_tag(uint8_t *p, uint32_t tag)
+{
+    if (tag < 0x80) {
+        *p = (uint8_t)tag;
+        return p + 1;
+    }
+    return msgc__put_varint32(p, tag);
+}
+
+int msgc__r_varint_slow(const uint8_t **pp, const uint8_t *end, uint64_t *v);
+
+/* Reads a varint of at most 10 bytes; the 10th may only hold the top bit of 64. */
+static inline int
+msgc__r_varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+{
+    const uint8_t *p = *pp;
+    if (MSGC__LIKELY(p < end && *p < 0x80)) {
+        *v = *p;
+        *pp = p + 1;
+        return 0;
+    }
+    if (MSGC__LIKELY(end - p >= 2 && p[1] < 0x80)) {
+        *v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+        *pp = p + 2;
+        return 0;
+    }
+    return msgc__r_varint_slow(pp, end, v);
+}
+
+/* --- fixed-width little-endian --- */
+
+static inline uint8_t *
+msgc__put_fixed32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+    return p + 4;
+}
+
+static inline uint8_t *
+msgc__put_fixed64(uint8_t *p, uint64_t v)
+{
+    msgc__put_fixed32(p, (uint32_t)v);
+    return msgc__put_fixed32(p + 4, (uint32_t)(v >> 32));
+}
+
+static inline uint32_t
+msgc__get_fixed32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t
+msgc__get_fixed64(const uint8_t *p)
+{
+    return (uint64_t)msgc__get_fixed32(p) | (uint64_t)msgc__get_fixed32(p + 4) << 32;
+}
+
+static inline uint32_t
+msgc__float_bits(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+static inline uint64_t
+msgc__double_bits(double f)
+{
+    uint64_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+/* --- scalar writers, sizers and readers, one set per wire representation ---
+ * The suffix names the schema type: int32 int64 uint32 uint64 sint32 sint64 bool enum
+ * fixed32 fixed64 sfixed32 sfixed64 float double. */
+
+static inline uint32_t
+msgc__zz32(int32_t v)
+{
+    return ((uint32_t)v << 1) ^ (uint32_t)(v >> 31);
+}
+
+static inline uint64_t
+msgc__zz64(int64_t v)
+{
+    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static inline int32_t
+msgc__unzz32(uint32_t v)
+{
+    return (int32_t)((v >> 1) ^ (~(v & 1) + 1));
+}
+
+static inline int64_t
+msgc__unzz64(uint64_t v)
+{
+    return (int64_t)((v >> 1) ^ (~(v & 1) + 1));
+}
+
+/* Negative int32 and enum values travel sign-extended to 64 bits, as protobuf says. */
+#define MSGC__VARINT_TYPES(X)                                                                  \
+    X(int32, int32_t, (uint64_t)(int64_t)v, (int32_t)(uint32_t)u)                              \
+    X(int64, int64_t, (uint64_t)v, (int64_t)u)                                                 \
+    X(uint32, uint32_t, (uint64_t)v, (uint32_t)u)                                              \
+    X(uint64, uint64_t, v, u)                                                                  \
+    X(sint32, int32_t, (uint64_t)msgc__zz32(v), msgc__unzz32((uint32_t)u))                     \
+    X(sint64, int64_t, msgc__zz64(v), msgc__unzz64(u))                                         \
+    X(enum, int32_t, (uint64_t)(int64_t)v, (int32_t)(uint32_t)u)                               \
+    X(bool, bool, (uint64_t)(v ? 1 : 0), u != 0)
+
+#define MSGC__DEF_VARINT(name, ctype, to_wire, from_wire)                                      \
+    static inline size_t msgc__sz_##name(ctype v)                                              \
+    {                                                                                          \
+        return msgc__varint_size(to_wire);                                                     \
+    }                                                                                          \
+    static inline uint8_t *msgc__w_##name(uint8_t *p, ctype v)                                 \
+    {                                                                                          \
+        return msgc__put_varint(p, to_wire);                                                   \
+    }                                                                                          \
+    static inline int msgc__r_##name(const uint8_t **pp, const uint8_t *end, ctype *out)       \
+    {                                                                                          \
+        uint64_t u;                                                                            \
+        int rc = msgc__r_varint(pp, end, &u);                                                  \
+        *out = from_wire;                                                                      \
+        return rc;                                                                             \
+    }
+MSGC__VARINT_TYPES(MSGC__DEF_VARINT)
+#undef MSGC__DEF_VARINT
+
+#define MSGC__FIXED_TYPES(X)                                                                   \
+    X(fixed32, uint32_t, 32, uint32_t, v, u)                                                   \
+    X(sfixed32, int32_t, 32, uint32_t, (uint32_t)v, (int32_t)u)                                \
+    X(fixed64, uint64_t, 64, uint64_t, v, u)                                                   \
+    X(sfixed64, int64_t, 64, uint64_t, (uint64_t)v, (int64_t)u)
+
+#define MSGC__DEF_FIXED(name, ctype, bits, utype, to_wire, from_wire)                          \
+    static inline size_t msgc__sz_##name(ctype v)                                              \
+    {                                                                                          \
+        (void)v;                                                                               \
+        return bits / 8;                                                                       \
+    }                                                                                          \
+    static inline uint8_t *msgc__w_##name(uint8_t *p, ctype v)                                 \
+    {                                                                                          \
+        return msgc__put_fixed##bits(p, to_wire);                                              \
+    }                                                                                          \
+    static inline int msgc__r_##name(const uint8_t **pp, const uint8_t *end, ctype *out)       \
+    {                                                                                          \
+        if (MSGC__UNLIKELY(end - *pp < bits / 8))                                              \
+            return MSGC_ETRUNC;                                                                \
+        utype u = msgc__get_fixed##bits(*pp);                                                  \
+        *out = from_wire;                                                                      \
+        *pp += bits / 8;                                                                       \
+        return 0;                                                                              \
+    }
+MSGC__FIXED_TYPES(MSGC__DEF_FIXED)
+#undef MSGC__DEF_FIXED
+
+static inline size_t
+msgc__sz_float(float v)
+{
+    (void)v;
+    return 4;
+}
+
+static inline uint8_t *
+msgc__w_float(uint8_t *p, float v)
+{
+    return msgc__put_fixed32(p, msgc__float_bits(v));
+}
+
+static inline int
+msgc__r_float(const uint8_t **pp, const uint8_t *end, float *out)
+{
+    uint32_t u;
+    int rc = msgc__r_fixed32(pp, end, &u);
+    memcpy(out, &u, sizeof u);
+    return rc;
+}
+
+static inline size_t
+msgc__sz_double(double v)
+{
+    (void)v;
+    return 8;
+}
+
+static inline uint8_t *
+msgc__w_double(uint8_t *p, double v)
+{
+    return msgc__put_fixed64(p, msgc__double_bits(v));
+}
+
+static inline int
+msgc__r_double(const uint8_t **pp, const uint8_t *end, double *out)
+{
+    uint64_t u;
+    int rc = msgc__r_fixed64(pp, end, &u);
+    memcpy(out, &u, sizeof u);
+    return rc;
+}
+
+/* --- packed repeated scalars: the payload after the length prefix --- */
+
+#define MSGC__ALL_SCALARS(X)                                                                   \
+    X(int32, int32_t)                                                                          \
+    X(int64, int64_t)                                                                          \
+    X(uint32, uint32_t)                                                                        \
+    X(uint64, uint64_t)                                                                        \
+    X(sint32, int32_t)                                                                         \
+    X(sint64, int64_t)                                                                         \
+    X(enum, int32_t)                                                                           \
+    X(bool, bool)                                                                              \
+    X(fixed32, uint32_t)                                                                       \
+    X(sfixed32, int32_t)                                                                       \
+    X(fixed64, uint64_t)                                                                       \
+    X(sfixed64, int64_t)                                                                       \
+    X(float, float)                                                                            \
+    X(double, double)
+
+/* Payload size of a packed array, and the array written as tag, length, payload. */
+#define MSGC__DEF_PACKED(name, ctype)                                                          \
+    static inline size_t msgc__psz_##name(const ctype *a, size_t n)                            \
+    {                                                                                          \
+        size_t s = 0;                                                                          \
+        for (size_t i = 0; i < n; i++)                                                         \
+            s += msgc__sz_##name(a[i]);                                                        \
+        return s;                                                                              \
+    }                                                                                          \
+    static inline uint8_t *msgc__pw_##name(uint8_t *p, uint32_t tag, const ctype *a, size_t n) \
+    {                                                                                          \
+        p = msgc__put_tag(p, tag);                                                             \
+        p = msgc__put_varint(p, msgc__psz_##name(a, n));                                       \
+        for (size_t i = 0; i < n; i++)                                                         \
+            p = msgc__w_##name(p, a[i]);                                                       \
+        return p;                                                                              \
+    }
+MSGC__ALL_SCALARS(MSGC__DEF_PACKED)
+#undef MSGC__DEF_PACKED
+
+/* Elements in a packed payload of varints: one per byte without the continuation bit.
+ * MSGC_ETRUNC when the last varint runs past the end. */
+static inline int
+msgc__packed_varint_count(const uint8_t *p, const uint8_t *end, size_t *n)
+{
+    size_t c = 0;
+    if (p < end && (end[-1] & 0x80))
+        return MSGC_ETRUNC;
+    for (; p < end; p++)
+        c += !(*p & 0x80);
+    *n = c;
+    return 0;
+}
+
+/* --- length-delimited data --- */
+
+/* Reads a length prefix and checks it against end (the enclosing message): past the
+ * whole input is MSGC_ETRUNC, past only the enclosing message MSGC_ELENGTH. */
+static inline int
+msgc__r_len(const msgc__dec *d, const uint8_t **pp, const uint8_t *end, size_t *n)
+{
+    uint64_t v;
+    int rc = msgc__r_varint(pp, end, &v);
+    if (MSGC__UNLIKELY(rc != 0))
+        return rc;
+    if (MSGC__UNLIKELY(v > (uint64_t)(end - *pp)))
+        return v > (uint64_t)(d->end - *pp) ? MSGC_ETRUNC : MSGC_ELENGTH;
+    *n = (size_t)v;
+    return 0;
+}
+
+static inline uint8_t *
+msgc__w_data(uint8_t *p, uint32_t tag, const void *data, size_t len)
+{
+    p = msgc__put_tag(p, tag);
+    p = msgc__put_varint(p, len);
+    if (len)
+        memcpy(p, data, len);
+    return p + len;
+}
+
+/* Checks a string to be written: UTF-8 without NUL (what a decoder accepts). */
+static inline int
+msgc__str_check(const char *s, size_t len)
+{
+    return msgc__utf8_check((const uint8_t *)s, len);
+}
+
+/* A string or bytes field of len bytes takes this much after its tag. */
+static inline size_t
+msgc__sz_data(size_t len)
+{
+    return msgc__varint_size(len) + len;
+}
+
+/* Decoded strings and bytes (codec.c): each replaces what the field held (last wins). */
+int msgc__r_str(msgc__dec *d, const uint8_t **pp, const uint8_t *end, char **out);
+int msgc__r_strn(msgc__dec *d, const uint8_t **pp, const uint8_t *end, char *out, size_t cap);
+int msgc__r_bytes(msgc__dec *d, const uint8_t **pp, const uint8_t *end, struct msgc_bytes *out);
+int msgc__r_bytesn(msgc__dec *d, const uint8_t **pp, const uint8_t *end, uint8_t *data,
+                   size_t *len, size_t cap);
+
+/* Enters a nested message: reads its length, checks the depth limit and sets *sub_end. */
+static inline int
+msgc__r_enter(msgc__dec *d, const uint8_t **pp, const uint8_t *end, const uint8_t **sub_end)
+{
+    size_t n;
+    int rc = msgc__r_len(d, pp, end, &n);
+    if (MSGC__UNLIKELY(rc != 0))
+        return rc;
+    if (MSGC__UNLIKELY(++d->depth > d->max_depth))
+        return MSGC_EDEPTH;
+    *sub_end = *pp + n;
+    return 0;
+}
+
+/* Skips a field of an unknown number (groups included) or fails: MSGC_EWIRE for wire
+ * types 6 and 7, END_GROUP without a start and field number 0. */
+int msgc__skip(msgc__dec *d, const uint8_t **pp, const uint8_t *end, uint32_t tag);
+
+/* Reads a tag: 0 and values above 32 bits are malformed. */
+static inline int
+msgc__r_tag(const uint8_t **pp, const uint8_t *end, uint32_t *tag)
+{
+    uint64_t v;
+    int rc = msgc__r_varint(pp, end, &v);
+    if (MSGC__UNLIKELY(rc != 0))
+        return rc;
+    if (MSGC__UNLIKELY(v > UINT32_MAX || (v >> 3) == 0))
+        return MSGC_EWIRE;
+    *tag = (uint32_t)v;
+    return 0;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MSGC_WIRE_H */

@@ -1,0 +1,591 @@
+/* transport_mq.c - POSIX message queues: "mq:/NAME".
+ *
+ * The listener owns the request queue /NAME; dialers write to it. A dialer that calls
+ * creates a private reply queue /NAME.r<token> on its first call and puts the token in
+ * every frame's reply_to. The kernel says nothing when a process holding a queue dies,
+ * so liveness rides on flock(2), which works on queue descriptors on Linux: a listener
+ * holds LOCK_SH on its request queue, a dialer LOCK_EX on its reply queue. A lock that
+ * can be taken belongs to nobody alive.
+ */
+#define _GNU_SOURCE
+#include "transport.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <mqueue.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define NAME_MAX_BYTES 200 /* SPEC: mq:/NAME with NAME 1-200 bytes */
+#define DEFAULT_DEPTH 8u
+#define DEFAULT_MSGSIZE 8192u
+#define REPLY_DEPTH 4u
+/* A waiting caller re-tests its listener's lock this often. */
+#define LIVENESS_MS 100
+/* A listener looks for reply queues of dead dialers this often while it waits. */
+#define RECLAIM_MS 1000
+#define KNOWN_MAX 32
+
+/* A dialer this listener has answered. */
+typedef struct known {
+    uint64_t token; /* 0: free */
+    mqd_t q;        /* its reply queue, open for writing, or -1 */
+    size_t msgsize;
+    int64_t used;
+} known;
+
+typedef struct mq_priv {
+    bool listener;
+    mqd_t q;  /* listener: the request queue (read); dialer: the same (write) */
+    mqd_t rq; /* dialer: its reply queue, -1 before the first call */
+    int stop_fd;
+    const msgc_opts *opts;
+    char name[NAME_MAX_BYTES + 2];
+    char rname[NAME_MAX_BYTES + 24];
+    uint64_t token;
+    size_t max_frame; /* mq_msgsize of the request queue */
+    size_t rmax;      /* mq_msgsize of the reply queue */
+    known known[KNOWN_MAX];
+    int64_t next_reclaim;
+} mq_priv;
+
+/* --- names and limits --- */
+
+static int
+check_name(const char *addr)
+{
+    if (addr[0] != '/')
+        return msgc__fail(MSGC_EINVAL, "mq: name \"%.64s\" does not start with '/'", addr);
+    size_t n = strlen(addr + 1);
+    if (n == 0)
+        return msgc__fail(MSGC_EINVAL, "mq: empty queue name");
+    if (n > NAME_MAX_BYTES)
+        return msgc__fail(MSGC_ENAMETOOLONG, "mq: queue name of %zu bytes > %d", n,
+                          NAME_MAX_BYTES);
+    if (strchr(addr + 1, '/'))
+        return msgc__fail(MSGC_EINVAL, "mq: queue name \"%.64s\" has a second '/'", addr);
+    return 0;
+}
+
+static long
+proc_limit(const char *file, long fallback)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/sys/fs/mqueue/%s", file);
+    FILE *f = fopen(path, "re");
+    long v = fallback;
+    if (f) {
+        if (fscanf(f, "%ld", &v) != 1)
+            v = fallback;
+        fclose(f);
+    }
+    return v;
+}
+
+/* Checks a queue's shape against the system's limits before mq_open, so the error can
+ * name the limit. */
+static int
+check_limits(long depth, long msgsize)
+{
+    long msg_max = proc_limit("msg_max", 10);
+    long size_max = proc_limit("msgsize_max", 8192);
+    if (depth > msg_max)
+        return msgc__fail(MSGC_EINVAL, "mq depth %ld > /proc/sys/fs/mqueue/msg_max %ld", depth,
+                          msg_max);
+    if (msgsize > size_max)
+        return msgc__fail(MSGC_ETOOBIG, "mq_msgsize %ld > /proc/sys/fs/mqueue/msgsize_max %ld",
+                          msgsize, size_max);
+    return 0;
+}
+
+static int
+open_err(int err, const char *name, long depth, long msgsize)
+{
+    if (err == EMFILE) {
+        struct rlimit rl = {0, 0};
+        getrlimit(RLIMIT_MSGQUEUE, &rl);
+        return msgc__fail_errno(MSGC_ESYS, err,
+                                "mq_open %s: over RLIMIT_MSGQUEUE %llu bytes per user "
+                                "(this queue: %ld x %ld bytes) or the descriptor limit",
+                                name, (unsigned long long)rl.rlim_cur, depth, msgsize);
+    }
+    if (err == EINVAL)
+        return msgc__fail_errno(MSGC_EINVAL, err,
+                                "mq_open %s: %ld x %ld bytes refused "
+                                "(/proc/sys/fs/mqueue/msg_max, msgsize_max)",
+                                name, depth, msgsize);
+    return msgc__fail_sys(err, "mq_open", name);
+}
+
+static int
+lock_fd(int fd, int op)
+{
+    int r;
+    while ((r = flock(fd, op)) < 0 && errno == EINTR)
+        ;
+    return r;
+}
+
+/* Whether a lock conflicting with LOCK_EX is held on fd's queue: someone is alive. */
+static bool
+held_by_other(int fd)
+{
+    if (lock_fd(fd, LOCK_EX | LOCK_NB) < 0)
+        return errno == EWOULDBLOCK;
+    lock_fd(fd, LOCK_UN);
+    return false;
+}
+
+static size_t
+msgsize_of(mqd_t q)
+{
+    struct mq_attr a;
+    return mq_getattr(q, &a) == 0 && a.mq_msgsize > 0 ? (size_t)a.mq_msgsize : 0;
+}
+
+/* --- listener --- */
+
+static bool
+same_queue(mqd_t q, const char *name)
+{
+    mqd_t q2 = mq_open(name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (q2 < 0)
+        return false;
+    struct stat a, b;
+    bool same = fstat(q, &a) == 0 && fstat(q2, &b) == 0 && a.st_ino == b.st_ino &&
+                a.st_dev == b.st_dev;
+    mq_close(q2);
+    return same;
+}
+
+/* Joins an existing request queue: another live listener shares it, or a dead one left
+ * it (its messages wait for us). */
+static int
+join_queue(mq_priv *m, size_t want)
+{
+    m->q = mq_open(m->name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (m->q < 0)
+        return errno == ENOENT ? 1 : msgc__fail_sys(errno, "mq_open", m->name);
+    /* A closing listener may unlink the queue while we wait for the lock. */
+    if (lock_fd(m->q, LOCK_SH) < 0 || !same_queue(m->q, m->name)) {
+        mq_close(m->q);
+        m->q = -1;
+        return 1;
+    }
+    size_t have = msgsize_of(m->q);
+    if (want && have < want)
+        return msgc__fail(MSGC_EADDRINUSE,
+                          "mq: queue %s exists with %zu-byte messages, %zu wanted", m->name,
+                          have, want);
+    return 0;
+}
+
+static int
+mq_listen(void *priv, const char *addr, const msgc_tparams *p)
+{
+    mq_priv *m = priv;
+    m->q = m->rq = -1;
+    m->listener = true;
+    m->stop_fd = p->stop_fd;
+    m->opts = p->opts;
+    int rc = check_name(addr);
+    if (rc)
+        return rc;
+    snprintf(m->name, sizeof m->name, "%s", addr);
+    long depth = p->opts->depth ? (long)p->opts->depth : DEFAULT_DEPTH;
+    long msg_max = proc_limit("msg_max", 10);
+    if (!p->opts->depth && depth > msg_max)
+        depth = msg_max;
+    size_t want = p->opts->max_msg ? p->opts->max_msg + MSGC__HDR_SIZE : 0;
+    if (p->opts->max_msg > MSGC_MAX_MESSAGE_SIZE)
+        return msgc__fail(MSGC_ETOOBIG, "max_msg %zu > %zu", p->opts->max_msg,
+                          MSGC_MAX_MESSAGE_SIZE);
+    long msgsize = want ? (long)want : DEFAULT_MSGSIZE;
+    long size_max = proc_limit("msgsize_max", 8192);
+    if (!want && msgsize > size_max)
+        msgsize = size_max;
+    if ((rc = check_limits(depth, msgsize)))
+        return rc;
+    struct mq_attr a = {.mq_maxmsg = depth, .mq_msgsize = msgsize};
+    mode_t mode = (mode_t)(p->opts->mode & 0777);
+    for (int tries = 0; tries < 100; tries++) {
+        m->q = mq_open(m->name, O_RDONLY | O_CREAT | O_EXCL | O_NONBLOCK | O_CLOEXEC, mode, &a);
+        if (m->q >= 0) {
+            /* The umask narrowed the mode given to mq_open; fchmod sets it exactly. */
+            if (fchmod(m->q, mode) < 0 || lock_fd(m->q, LOCK_SH) < 0)
+                return msgc__fail_sys(errno, "fchmod/flock", m->name);
+            break;
+        }
+        if (errno != EEXIST)
+            return open_err(errno, m->name, depth, msgsize);
+        rc = join_queue(m, want);
+        if (rc <= 0) {
+            if (rc)
+                return rc;
+            break;
+        }
+    }
+    if (m->q < 0)
+        return msgc__fail(MSGC_EADDRINUSE, "mq: could not settle queue %s", m->name);
+    m->max_frame = msgsize_of(m->q);
+    m->next_reclaim = msgc__now_ms() + RECLAIM_MS;
+    return 0;
+}
+
+static void
+reply_name(const mq_priv *m, uint64_t token, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s.r%016llx", m->name, (unsigned long long)token);
+}
+
+static void
+forget(known *k)
+{
+    if (k->q >= 0)
+        mq_close(k->q);
+    *k = (known){.q = -1};
+}
+
+/* Removes the reply queues of dialers that died: their lock can be taken. */
+static void
+reclaim(mq_priv *m)
+{
+    for (size_t i = 0; i < KNOWN_MAX; i++) {
+        known *k = &m->known[i];
+        if (!k->token)
+            continue;
+        char name[sizeof m->rname];
+        reply_name(m, k->token, name, sizeof name);
+        if (k->q < 0)
+            k->q = mq_open(name, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (k->q < 0) {
+            if (errno == ENOENT)
+                forget(k);
+            continue;
+        }
+        if (held_by_other(k->q))
+            continue;
+        mq_unlink(name);
+        forget(k);
+    }
+    m->next_reclaim = msgc__now_ms() + RECLAIM_MS;
+}
+
+/* The reply queue of token, opened once and kept among the recently used. */
+static known *
+lookup(mq_priv *m, uint64_t token)
+{
+    known *lru = &m->known[0];
+    for (size_t i = 0; i < KNOWN_MAX; i++) {
+        known *k = &m->known[i];
+        if (k->token == token) {
+            k->used = msgc__now_ms();
+            return k;
+        }
+        if (!k->token || (lru->token && k->used < lru->used))
+            lru = k;
+    }
+    if (lru->token) {
+        /* Before forgetting a dialer, make sure a dead one's queue does not stay. */
+        if (lru->q >= 0 && !held_by_other(lru->q)) {
+            char name[sizeof m->rname];
+            reply_name(m, lru->token, name, sizeof name);
+            mq_unlink(name);
+        }
+        forget(lru);
+    }
+    lru->token = token;
+    lru->used = msgc__now_ms();
+    return lru;
+}
+
+static int
+send_reply(mq_priv *m, const msgc_tmsg *t)
+{
+    if (!t->peer)
+        return 0;
+    known *k = lookup(m, t->peer);
+    if (k->q < 0) {
+        char name[sizeof m->rname];
+        reply_name(m, t->peer, name, sizeof name);
+        k->q = mq_open(name, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (k->q < 0) {
+            if (errno == ENOENT)
+                forget(k); /* the dialer closed: the reply has nobody to go to */
+            return 0;
+        }
+        k->msgsize = msgsize_of(k->q);
+    }
+    if (t->len > k->msgsize)
+        return msgc__fail(MSGC_ETOOBIG, "mq: reply of %zu bytes > %zu, the caller's reply queue",
+                          t->len, k->msgsize);
+    /* Never blocks: a dead or slow caller must not hold up its server. */
+    int r;
+    while ((r = mq_send(k->q, (const char *)t->buf, t->len, 0)) < 0 && errno == EINTR)
+        ;
+    return 0;
+}
+
+/* --- dialer --- */
+
+static int
+nap(int stop_fd, int64_t deadline, int ms)
+{
+    struct pollfd p = {.fd = stop_fd, .events = POLLIN};
+    if (poll(&p, 1, msgc__remaining(deadline, ms)) > 0)
+        return msgc__fail(MSGC_ECLOSED, "channel stopped");
+    return 0;
+}
+
+static int
+mq_dial(void *priv, const char *addr, const msgc_tparams *p)
+{
+    mq_priv *m = priv;
+    m->q = m->rq = -1;
+    m->stop_fd = p->stop_fd;
+    m->opts = p->opts;
+    int rc = check_name(addr);
+    if (rc)
+        return rc;
+    snprintf(m->name, sizeof m->name, "%s", addr);
+    int64_t deadline = msgc__deadline(p->opts->dial_timeout_ms);
+    for (;;) {
+        m->q = mq_open(m->name, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (m->q >= 0)
+            break;
+        int err = errno;
+        if (err != ENOENT && err != EINTR)
+            return msgc__fail_sys(err, "mq_open", m->name);
+        if (deadline >= 0 && msgc__now_ms() >= deadline)
+            return msgc__fail_errno(MSGC_ENOENT, err, "mq: no queue %s", m->name);
+        if ((rc = nap(m->stop_fd, deadline, 10)))
+            return rc;
+    }
+    m->max_frame = msgsize_of(m->q);
+    return 0;
+}
+
+static void
+drop_reply_queue(mq_priv *m)
+{
+    if (m->rq < 0)
+        return;
+    mq_close(m->rq);
+    mq_unlink(m->rname);
+    m->rq = -1;
+    m->token = 0;
+    m->rname[0] = '\0';
+}
+
+static int
+mq_expect_replies(void *priv, size_t max_frame)
+{
+    mq_priv *m = priv;
+    if (m->rq >= 0 && m->rmax >= max_frame)
+        return 0;
+    drop_reply_queue(m);
+    long depth = REPLY_DEPTH;
+    long msg_max = proc_limit("msg_max", 10);
+    if (depth > msg_max)
+        depth = msg_max;
+    int rc = check_limits(depth, (long)max_frame);
+    if (rc)
+        return rc;
+    struct mq_attr a = {.mq_maxmsg = depth, .mq_msgsize = (long)max_frame};
+    mode_t mode = (mode_t)((m->opts->mode & 0666) | 0600);
+    for (int tries = 0; tries < 16 && m->rq < 0; tries++) {
+        uint64_t token = 0;
+        if (getrandom(&token, sizeof token, 0) != (ssize_t)sizeof token || token == 0)
+            continue;
+        reply_name(m, token, m->rname, sizeof m->rname);
+        m->rq = mq_open(m->rname, O_RDONLY | O_CREAT | O_EXCL | O_NONBLOCK | O_CLOEXEC, mode,
+                        &a);
+        if (m->rq < 0 && errno != EEXIST)
+            return open_err(errno, m->rname, depth, (long)max_frame);
+        m->token = token;
+    }
+    if (m->rq < 0)
+        return msgc__fail(MSGC_EADDRINUSE, "mq: no free reply queue name for %s", m->name);
+    if (fchmod(m->rq, mode) < 0 || lock_fd(m->rq, LOCK_EX | LOCK_NB) < 0) {
+        rc = msgc__fail_sys(errno, "fchmod/flock", m->rname);
+        drop_reply_queue(m);
+        return rc;
+    }
+    m->rmax = msgsize_of(m->rq);
+    return 0;
+}
+
+/* Waits for fd, re-testing every LIVENESS_MS that a listener still holds the request
+ * queue. */
+static int
+wait_live(mq_priv *m, int fd, short events, int64_t deadline)
+{
+    for (;;) {
+        int rc = msgc__wait_fd(fd, events, m->stop_fd, deadline, LIVENESS_MS);
+        if (rc != 1)
+            return rc;
+        if (!held_by_other(m->q))
+            return msgc__fail(MSGC_ECLOSED, "mq: no listener holds %s any more", m->name);
+    }
+}
+
+/* --- moving frames --- */
+
+static int
+mq_send_frames(void *priv, msgc_tmsg *msgs, size_t n, size_t *done, int64_t deadline)
+{
+    mq_priv *m = priv;
+    *done = 0;
+    for (; *done < n; ++*done) {
+        msgc_tmsg *t = &msgs[*done];
+        if (m->listener) {
+            int rc = send_reply(m, t);
+            if (rc)
+                return rc;
+            continue;
+        }
+        if (t->len > m->max_frame)
+            return msgc__fail(MSGC_ETOOBIG, "mq: frame of %zu bytes > mq_msgsize %zu of %s",
+                              t->len, m->max_frame, m->name);
+        msgc__frame_set_reply_to(t->buf, m->token);
+        for (;;) {
+            if (mq_send(m->q, (const char *)t->buf, t->len, t->prio) == 0)
+                break;
+            if (errno == EINTR)
+                continue;
+            if (errno != EAGAIN)
+                return msgc__fail_sys(errno, "mq_send", m->name);
+            int rc = wait_live(m, m->q, POLLOUT, deadline);
+            if (rc)
+                return rc == MSGC_ETIMEDOUT
+                           ? msgc__fail(MSGC_ETIMEDOUT, "mq: queue %s stayed full", m->name)
+                           : rc;
+        }
+    }
+    return 0;
+}
+
+/* Receives what is there without waiting; returns the count or a negative error. */
+static int
+take(mq_priv *m, mqd_t q, msgc_tmsg *msgs, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        unsigned prio = 0;
+        ssize_t r = mq_receive(q, (char *)msgs[got].buf, msgs[got].cap, &prio);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN)
+                break;
+            return msgc__fail_sys(errno, "mq_receive", m->listener ? m->name : m->rname);
+        }
+        msgs[got].len = (size_t)r;
+        msgs[got].prio = prio;
+        msgs[got].peer = m->listener && (size_t)r >= MSGC__HDR_SIZE
+                             ? msgc__frame_reply_to(msgs[got].buf)
+                             : MSGC__PEER_NONE;
+        got++;
+    }
+    return (int)got;
+}
+
+static int
+mq_recv_frames(void *priv, msgc_tmsg *msgs, size_t n, size_t *done, int64_t deadline)
+{
+    mq_priv *m = priv;
+    *done = 0;
+    mqd_t q = m->listener ? m->q : m->rq;
+    if (q < 0)
+        return msgc__fail(MSGC_ENOTSUP, "mq: a dialer receives only replies to its calls");
+    for (;;) {
+        int r = take(m, q, msgs, n);
+        if (r != 0) {
+            *done = r > 0 ? (size_t)r : 0;
+            return r > 0 ? 0 : r;
+        }
+        int rc;
+        if (m->listener) {
+            if (msgc__now_ms() >= m->next_reclaim)
+                reclaim(m);
+            rc = msgc__wait_fd(q, POLLIN, m->stop_fd, deadline, RECLAIM_MS);
+            rc = rc == 1 ? 0 : rc;
+        } else {
+            rc = wait_live(m, q, POLLIN, deadline);
+        }
+        if (rc)
+            return rc;
+    }
+}
+
+/* --- the rest of the vtable --- */
+
+static int
+mq_fileno(void *priv)
+{
+    mq_priv *m = priv;
+    return m->listener ? m->q : -1;
+}
+
+static size_t
+mq_max_frame(void *priv)
+{
+    return ((mq_priv *)priv)->max_frame;
+}
+
+static void
+mq_close_all(void *priv)
+{
+    mq_priv *m = priv;
+    if (m->listener) {
+        reclaim(m);
+        for (size_t i = 0; i < KNOWN_MAX; i++)
+            if (m->known[i].token)
+                forget(&m->known[i]);
+    }
+    drop_reply_queue(m);
+    if (m->q < 0)
+        return;
+    if (m->listener) {
+        /* Other listeners may share the queue: it goes only with the last one. A dialer's
+         * liveness probe holds LOCK_EX for a moment, hence a few tries. */
+        for (int i = 0; i < 20; i++) {
+            if (lock_fd(m->q, LOCK_EX | LOCK_NB) == 0) {
+                mq_unlink(m->name);
+                break;
+            }
+            struct timespec ts = {0, 200000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    mq_close(m->q);
+}
+
+const char *
+msgc__mq_reply_name(const msgc_chan *ch)
+{
+    if (ch->tp != &msgc__transport_mq)
+        return "";
+    return ((const mq_priv *)ch->priv)->rname;
+}
+
+const msgc_transport msgc__transport_mq = {
+    .scheme = "mq",
+    .priv_size = sizeof(mq_priv),
+    .caps = MSGC__TCAP_PRIORITY,
+    .t_listen = mq_listen,
+    .t_dial = mq_dial,
+    .t_send = mq_send_frames,
+    .t_recv = mq_recv_frames,
+    .t_fileno = mq_fileno,
+    .t_max_frame = mq_max_frame,
+    .t_expect_replies = mq_expect_replies,
+    .t_close = mq_close_all,
+};
