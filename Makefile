@@ -63,6 +63,9 @@ RUNTIME_TESTS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/runtime/test_*.c))
 TEST_SCHEMAS := $(sort $(wildcard tests/schemas/*.msg))
 TEST_GEN_C := $(TEST_SCHEMAS:tests/schemas/%.msg=$(BUILD)/tests/gen/%.msg.c)
 TEST_GEN_OBJ := $(TEST_GEN_C:%.c=%.o)
+# protobuf-c's side of the interop tests, from the .proto files msgc writes.
+TEST_PB_C := $(TEST_SCHEMAS:tests/schemas/%.msg=$(BUILD)/tests/gen/%.pb-c.c)
+TEST_PB_OBJ := $(TEST_PB_C:%.c=%.o)
 TESTS := $(COMPILER_TESTS) $(RUNTIME_TESTS)
 
 HAVE_DEPS := $(shell command -v flex >/dev/null && command -v bison >/dev/null && \
@@ -145,14 +148,21 @@ $(TEST_GEN_C): $(BUILD)/tests/gen/.stamp
 $(BUILD)/tests/gen/%.msg.o: $(BUILD)/tests/gen/%.msg.c
 	$(CC) $(CFLAGS_GENERATED) -I$(BUILD)/tests/gen -c $< -o $@
 
+$(TEST_PB_C): $(BUILD)/tests/gen/%.pb-c.c: $(BUILD)/tests/gen/.stamp
+	cd $(BUILD)/tests/gen && protoc-c --c_out=. $*.proto
+
+$(BUILD)/tests/gen/%.pb-c.o: $(BUILD)/tests/gen/%.pb-c.c
+	$(CC) $(BASE) -w -I$(BUILD)/tests/gen -c $< -o $@
+
 $(BUILD)/tests/compiler/%: tests/compiler/%.c $(LIBMC) $(TEST_SUPPORT_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TEST) -o $@ $< $(TEST_SUPPORT_OBJ) $(LIBMC) -lcmocka
 
-$(BUILD)/tests/runtime/%: tests/runtime/%.c $(LIBMSGC) $(TEST_SUPPORT_OBJ) $(TEST_GEN_OBJ)
+$(BUILD)/tests/runtime/%: tests/runtime/%.c $(LIBMSGC) $(TEST_SUPPORT_OBJ) $(TEST_GEN_OBJ) \
+                          $(TEST_PB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TEST) -o $@ $< $(TEST_SUPPORT_OBJ) $(TEST_GEN_OBJ) $(LIBMSGC) \
-	    -lcmocka $(LDLIBS_RUNTIME)
+	$(CC) $(CFLAGS_TEST) -o $@ $< $(TEST_SUPPORT_OBJ) $(TEST_GEN_OBJ) $(TEST_PB_OBJ) \
+	    $(LIBMSGC) -lcmocka -lprotobuf-c $(LDLIBS_RUNTIME)
 
 tests: $(TESTS)
 

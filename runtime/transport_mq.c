@@ -21,6 +21,7 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define NAME_MAX_BYTES 200 /* SPEC: mq:/NAME with NAME 1-200 bytes */
@@ -193,6 +194,8 @@ mq_listen(void *priv, const char *addr, const msgc_tparams *p)
     mq_priv *m = priv;
     m->q = m->rq = -1;
     m->listener = true;
+    for (size_t i = 0; i < KNOWN_MAX; i++)
+        m->known[i].q = -1;
     m->stop_fd = p->stop_fd;
     m->opts = p->opts;
     int rc = check_name(addr);
