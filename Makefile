@@ -178,6 +178,16 @@ valgrind:
 	@$(MAKE) --no-print-directory BUILD=build/valgrind OPT=-O1 \
 	    TEST_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --trace-children=no" check
 
+EXAMPLES := $(sort $(dir $(wildcard examples/*/Makefile)))
+
+demo: $(NEED_DEPS)
+	@$(MAKE) --no-print-directory all
+	@set -e; for ex in $(EXAMPLES); do \
+	    echo "== $$ex: $$(sed -n 's/^# //p;q' $$ex/README.md)"; \
+	    $(MAKE) --no-print-directory -s -C $$ex MSGC_ROOT=$(CURDIR) \
+	        BUILD=$(CURDIR)/$(BUILD)/$$ex run; \
+	done
+
 regen-golden: $(MSGC)
 	sh tests/golden/regen.sh $(MSGC)
 

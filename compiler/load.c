@@ -37,6 +37,13 @@ typedef struct entry {
     struct entry *order_next;  /* dependency order */
 } entry;
 
+/* An import found beside its importer: the imported file's rel may follow the importer's. */
+typedef struct edge {
+    entry *importer, *imported;
+    const char *path; /* as written */
+    struct edge *next;
+} edge;
+
 typedef struct loader {
     mc_program *prog;
     mc_diag *diag;
@@ -46,6 +53,8 @@ typedef struct loader {
     entry *entries;
     entry **order_tail;
     entry *order;
+    size_t n_order;
+    edge *edges;
 } loader;
 
 /* --- paths --- */
@@ -139,26 +148,46 @@ path_below(const char *key, const char *dir)
 
 /* --- rel paths (SPEC section 3) --- */
 
-static void
-rel_offer(entry *e, rel_rank rank, const char *rel)
-{
-    if (rank > e->rank) {
-        e->rank = rank;
-        e->file->rel = rel;
-    }
-}
-
+/* A file under an -I dir is named relative to the first that holds it; a file without
+ * one gets its bare name later, unless an importer names it first (rel_finish). */
 static void
 rel_set_initial(loader *l, entry *e)
 {
     for (size_t i = 0; i < l->opts->n_include_dirs; i++) {
         const char *below = path_below(e->key, l->include_dirs[i]);
         if (below) {
-            rel_offer(e, REL_INCLUDE_DIR, below);
+            e->rank = REL_INCLUDE_DIR;
+            e->file->rel = below;
             return;
         }
     }
-    rel_offer(e, REL_BASENAME, path_base(e->key));
+}
+
+/* Gives a file imported beside its importer the importer's rel dir, so that the
+ * importer's `#include "d/x.msg.h"` finds it, and every other file its bare name.
+ * Importers come before their imports in reverse dependency order, so each importer's
+ * rel is final when its imports get theirs. */
+static void
+rel_finish(loader *l)
+{
+    mc_arena *a = l->prog->arena;
+    entry **order = mc_arena_alloc(a, (l->n_order + 1) * sizeof *order);
+    size_t n = 0;
+    for (entry *e = l->order; e; e = e->order_next)
+        order[n++] = e;
+    while (n-- > 0) {
+        entry *e = order[n];
+        if (e->rank == 0) {
+            e->rank = REL_BASENAME;
+            e->file->rel = path_base(e->key);
+        }
+        for (edge *g = l->edges; g; g = g->next) {
+            if (g->importer != e || g->imported->rank >= REL_IMPORT)
+                continue;
+            g->imported->rank = REL_IMPORT;
+            g->imported->file->rel = path_join(a, path_dir(a, e->file->rel), g->path);
+        }
+    }
 }
 
 /* --- loading --- */
@@ -237,8 +266,9 @@ load_import(loader *l, entry *importer, mc_import *imp)
             return;
         }
         if (i == 0) {
-            const char *dir_rel = path_dir(a, importer->file->rel);
-            rel_offer(e, REL_IMPORT, path_join(a, dir_rel, imp->path));
+            edge *g = mc_arena_alloc(a, sizeof *g);
+            *g = (edge){.importer = importer, .imported = e, .path = imp->path, .next = l->edges};
+            l->edges = g;
         }
         imp->file = e->file;
         return;
@@ -256,6 +286,7 @@ load_imports(loader *l, entry *e)
     e->loading_up = NULL;
     *l->order_tail = e;
     l->order_tail = &e->order_next;
+    l->n_order++;
 }
 
 static void
@@ -293,6 +324,7 @@ mc_load(mc_program *prog, mc_diag *d, const mc_options *o)
 
     for (size_t i = 0; i < o->n_inputs; i++)
         load_input(&l, o->inputs[i]);
+    rel_finish(&l);
 
     /* mc_parse appended the files in reading order; relink them imports first, after
      * whatever the program held before. */
