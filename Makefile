@@ -58,6 +58,8 @@ LIBMSGC_SO := $(BUILD)/libmsgc.so
 # --- tests ---
 TEST_SUPPORT_SRC := $(wildcard tests/support/*.c)
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
+# An archive, so each test links only the support code it uses.
+TEST_SUPPORT := $(BUILD)/libtestsupport.a
 COMPILER_TESTS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/compiler/test_*.c))
 RUNTIME_TESTS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/runtime/test_*.c))
 TEST_SCHEMAS := $(sort $(wildcard tests/schemas/*.msg))
@@ -154,14 +156,18 @@ $(TEST_PB_C): $(BUILD)/tests/gen/%.pb-c.c: $(BUILD)/tests/gen/.stamp
 $(BUILD)/tests/gen/%.pb-c.o: $(BUILD)/tests/gen/%.pb-c.c
 	$(CC) $(BASE) -w -I$(BUILD)/tests/gen -c $< -o $@
 
-$(BUILD)/tests/compiler/%: tests/compiler/%.c $(LIBMC) $(TEST_SUPPORT_OBJ)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TEST) -o $@ $< $(TEST_SUPPORT_OBJ) $(LIBMC) -lcmocka
+$(TEST_SUPPORT): $(TEST_SUPPORT_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
 
-$(BUILD)/tests/runtime/%: tests/runtime/%.c $(LIBMSGC) $(TEST_SUPPORT_OBJ) $(TEST_GEN_OBJ) \
+$(BUILD)/tests/compiler/%: tests/compiler/%.c $(LIBMC) $(TEST_SUPPORT)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TEST) -o $@ $< $(TEST_SUPPORT) $(LIBMC) -lcmocka
+
+$(BUILD)/tests/runtime/%: tests/runtime/%.c $(LIBMSGC) $(TEST_SUPPORT) $(TEST_GEN_OBJ) \
                           $(TEST_PB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TEST) -o $@ $< $(TEST_SUPPORT_OBJ) $(TEST_GEN_OBJ) $(TEST_PB_OBJ) \
+	$(CC) $(CFLAGS_TEST) -o $@ $< $(TEST_SUPPORT) $(TEST_GEN_OBJ) $(TEST_PB_OBJ) \
 	    $(LIBMSGC) -lcmocka -lprotobuf-c $(LDLIBS_RUNTIME)
 
 tests: $(TESTS)

@@ -56,6 +56,12 @@ text_putc(text *t, char c)
     t->data[t->len] = '\0';
 }
 
+static void text_vprintf(text *t, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+static void text_printf(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void report(mc_diag *d, mc_loc loc, const char *kind, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
 static void
 text_vprintf(text *t, const char *fmt, va_list ap)
 {

@@ -17,9 +17,9 @@
 
 /* How a file's rel path was found; a better way replaces a worse one. */
 typedef enum rel_rank {
-    REL_BASENAME = 1,     /* no -I dir holds it: its bare name */
-    REL_IMPORT = 2,       /* imported relative to its importer: the importer's rel dir */
-    REL_INCLUDE_DIR = 3   /* under an -I dir: relative to the first that holds it */
+    REL_BASENAME = 1,   /* no -I dir holds it: its bare name */
+    REL_IMPORT = 2,     /* imported relative to its importer: the importer's rel dir */
+    REL_INCLUDE_DIR = 3 /* under an -I dir: relative to the first that holds it */
 } rel_rank;
 
 typedef enum load_state {
@@ -32,9 +32,9 @@ typedef struct entry {
     mc_file *file;
     load_state state;
     rel_rank rank;
-    struct entry *next;        /* every entry */
-    struct entry *loading_up;  /* the importer, while LOADING */
-    struct entry *order_next;  /* dependency order */
+    struct entry *next;       /* every entry */
+    struct entry *loading_up; /* the importer, while LOADING */
+    struct entry *order_next; /* dependency order */
 } entry;
 
 /* An import found beside its importer: the imported file's rel may follow the importer's. */
@@ -136,8 +136,7 @@ static const char *
 path_below(const char *key, const char *dir)
 {
     if (strcmp(dir, ".") == 0)
-        return key[0] != '/' && strncmp(key, "../", 3) != 0 && strcmp(key, "..") != 0 ? key
-                                                                                      : NULL;
+        return key[0] != '/' && strncmp(key, "../", 3) != 0 && strcmp(key, "..") != 0 ? key : NULL;
     if (strcmp(dir, "/") == 0)
         return key[0] == '/' ? key + 1 : NULL;
     size_t n = strlen(dir);
@@ -220,27 +219,12 @@ static void load_imports(loader *l, entry *e);
 static void
 report_cycle(loader *l, entry *from, entry *to, mc_loc loc)
 {
-    /* The chain runs from `to` down the importers to `from`, then back to `to`. */
-    size_t len = strlen(to->file->path) + 1;
+    /* The importers lead from `from` up to `to`; the message reads the other way. */
+    mc_arena *a = l->prog->arena;
+    const char *tail = mc_arena_printf(a, " -> %s", to->file->path);
     for (entry *e = from; e != to; e = e->loading_up)
-        len += strlen(e->file->path) + 4;
-    len += strlen(to->file->path) + 4;
-    char *chain = mc_arena_alloc(l->prog->arena, len);
-    char *end = chain + len - 1;
-    *end = '\0';
-    const char *name = to->file->path;
-    for (entry *e = from;; e = e->loading_up) {
-        size_t n = strlen(name);
-        end -= n;
-        memcpy(end, name, n);
-        end -= 4;
-        memcpy(end, " -> ", 4);
-        if (e == to)
-            break;
-        name = e->file->path;
-    }
-    memcpy(chain, to->file->path, strlen(to->file->path));
-    mc_diag_error(l->diag, loc, "import cycle: %s", chain);
+        tail = mc_arena_printf(a, " -> %s%s", e->file->path, tail);
+    mc_diag_error(l->diag, loc, "import cycle: %s%s", to->file->path, tail);
 }
 
 /* Finds an import relative to the importer, then in each include dir in order. */

@@ -384,6 +384,9 @@ static void
 mc_yyerror(MC_YYLTYPE *lloc, yyscan_t scanner, mc_parser *p, const char *msg)
 {
     (void)scanner;
+    /* Bison's words when the parser stack reaches YYMAXDEPTH, which only nesting does. */
+    if (strcmp(msg, "memory exhausted") == 0)
+        msg = "declarations nested too deeply";
     mc_diag_error(p->diag, LOC(*lloc), "%s", msg);
 }
 

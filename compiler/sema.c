@@ -136,7 +136,8 @@ typedef enum sym_kind {
     SYM_ONEOF
 } sym_kind;
 
-/* A declared name: the symbol table maps full names to these. */
+/* A declared name. Each scope (the root, a package, a message, a service) keeps its
+ * members by simple name, so a lookup walks scopes without building strings. */
 typedef struct decl {
     const char *full; /* "p.M.f"; enum values are siblings of their enum: "p.V" */
     const char *name;
@@ -145,8 +146,11 @@ typedef struct decl {
     mc_file *file;
     const char *scope_desc; /* "package 'p'", "message 'p.M'"; NULL at the top level */
     void *node;
-    struct decl *parent; /* the declaration it is inside of, if any */
-    bool shadowed;       /* a duplicate, or inside one: not in the symbol table */
+    struct decl *scope;  /* the scope it is a member of; NULL for the root */
+    struct decl *parent; /* the declaration it is written inside of, if any */
+    struct decl *same;   /* a package declared again: the first declaration */
+    map members;         /* name -> decl, when it is a scope */
+    bool shadowed;       /* a duplicate, or inside one: reported no further */
     size_t seq;
 } decl;
 
@@ -166,12 +170,13 @@ typedef struct pending {
 typedef struct sema {
     mc_program *prog;
     mc_arena *a;
-    map files;    /* path -> file index + 1 */
-    map syms;     /* full name -> decl */
-    vec decls;    /* every decl, for the sorted insertion */
-    vec diags;    /* pending */
-    vec msgs;     /* every message, files in load order, each message before its nested */
-    map msg_ids;  /* mc_message * -> index + 1 in msgs */
+    map files;   /* path -> file index + 1 */
+    decl root;   /* the scope of files without a package */
+    map decl_of; /* mc_message * and mc_service * -> decl */
+    vec decls;   /* every decl, for the sorted insertion */
+    vec diags;   /* pending */
+    vec msgs;    /* every message, files in load order, each message before its nested */
+    map msg_ids; /* mc_message * -> index + 1 in msgs */
     size_t seq;
 } sema;
 
@@ -199,8 +204,8 @@ compare_pos(const sema *s, mc_loc a, size_t seq_a, mc_loc b, size_t seq_b)
     return 0;
 }
 
-static pending *
-error_at(sema *s, mc_loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static pending *error_at(sema *s, mc_loc loc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static pending *
 error_at(sema *s, mc_loc loc, const char *fmt, ...)
 {
@@ -215,8 +220,8 @@ error_at(sema *s, mc_loc loc, const char *fmt, ...)
     return p;
 }
 
-static void
-note_at(sema *s, pending *p, mc_loc loc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void note_at(sema *s, pending *p, mc_loc loc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 static void
 note_at(sema *s, pending *p, mc_loc loc, const char *fmt, ...)
 {
@@ -309,19 +314,28 @@ mc_field_is_inline_message(const mc_field *f)
 /* --- pass 1: declarations and the symbol table --- */
 
 static decl *
-add_decl(sema *s, decl *parent, sym_kind kind, const char *scope, const char *scope_desc,
-         const char *name, mc_loc loc, mc_file *f, void *node)
+add_decl(sema *s, decl *parent, decl *scope, sym_kind kind, const char *name, mc_loc loc,
+         mc_file *f, void *node)
 {
     decl *d = mc_arena_alloc(s->a, sizeof *d);
-    d->full = join(s, scope, name);
+    d->full = join(s, scope->full, name);
     d->name = name;
     d->kind = kind;
     d->loc = loc;
     d->file = f;
-    d->scope_desc = scope_desc;
+    if (scope->kind == SYM_PACKAGE && scope != &s->root)
+        d->scope_desc = mc_arena_printf(s->a, "package '%s'", scope->full);
+    else if (scope->kind == SYM_MESSAGE)
+        d->scope_desc = mc_arena_printf(s->a, "message '%s'", scope->full);
+    else if (scope->kind == SYM_SERVICE)
+        d->scope_desc = mc_arena_printf(s->a, "service '%s'", scope->full);
     d->node = node;
+    d->scope = scope;
     d->parent = parent;
+    d->members.strings = true;
     d->seq = s->seq++;
+    if (node)
+        map_put(&s->decl_of, node, d);
     vec_push(&s->decls, d);
     return d;
 }
@@ -341,103 +355,101 @@ type_c_name(sema *s, const mc_message *parent, const char *prefix, const char *n
     return mc_c_ident(s->a, mc_arena_printf(s->a, "%s%s", prefix, name));
 }
 
+/* Enum values are members of the enum's scope, as in protobuf. */
 static void
-declare_enum(sema *s, decl *parent, mc_enum *e, const char *scope, const char *scope_desc,
-             const char *prefix, mc_file *f)
+declare_enum(sema *s, decl *parent, decl *scope, mc_enum *e, const char *prefix, mc_file *f)
 {
     e->file = f;
     if (!e->parent)
         e->parent = parent_message(parent);
-    e->full_name = join(s, scope, e->name);
+    e->full_name = join(s, scope->full, e->name);
     e->c_name = type_c_name(s, parent_message(parent), prefix, e->name);
-    decl *d = add_decl(s, parent, SYM_ENUM, scope, scope_desc, e->name, e->loc, f, e);
+    decl *d = add_decl(s, parent, scope, SYM_ENUM, e->name, e->loc, f, e);
     for (mc_enum_value *v = e->values; v; v = v->next) {
         if (v->name)
-            add_decl(s, d, SYM_ENUM_VALUE, scope, scope_desc, v->name, v->loc, f, v);
+            add_decl(s, d, scope, SYM_ENUM_VALUE, v->name, v->loc, f, v);
     }
 }
 
 static void
-declare_message(sema *s, decl *parent, mc_message *m, const char *scope,
-                const char *scope_desc, const char *prefix, mc_file *f)
+declare_message(sema *s, decl *parent, decl *scope, mc_message *m, const char *prefix, mc_file *f,
+                int depth)
 {
+    if (depth > MC_NESTING_MAX) {
+        /* Names grow with the depth; the messages below are left undeclared. */
+        error_at(s, m->loc, "message '%s' is nested more than %d levels deep", m->name,
+                 MC_NESTING_MAX);
+        return;
+    }
     m->file = f;
     if (!m->parent)
         m->parent = parent_message(parent);
-    m->full_name = join(s, scope, m->name);
+    m->full_name = join(s, scope->full, m->name);
     m->c_name = type_c_name(s, parent_message(parent), prefix, m->name);
     map_put(&s->msg_ids, m, (void *)(uintptr_t)(s->msgs.n + 1));
     vec_push(&s->msgs, m);
-    decl *d = add_decl(s, parent, SYM_MESSAGE, scope, scope_desc, m->name, m->loc, f, m);
-    const char *inner = m->full_name;
-    const char *desc = mc_arena_printf(s->a, "message '%s'", inner);
+    decl *d = add_decl(s, parent, scope, SYM_MESSAGE, m->name, m->loc, f, m);
     for (mc_field *fl = m->fields; fl; fl = fl->next) {
         if (fl->name)
-            add_decl(s, d, SYM_FIELD, inner, desc, fl->name, fl->name_loc, f, fl);
+            add_decl(s, d, d, SYM_FIELD, fl->name, fl->name_loc, f, NULL);
     }
     for (mc_oneof *o = m->oneofs; o; o = o->next) {
         if (o->name)
-            add_decl(s, d, SYM_ONEOF, inner, desc, o->name, o->loc, f, o);
+            add_decl(s, d, d, SYM_ONEOF, o->name, o->loc, f, NULL);
     }
     for (mc_message *n = m->nested; n; n = n->next) {
         if (n->name)
-            declare_message(s, d, n, inner, desc, prefix, f);
+            declare_message(s, d, d, n, prefix, f, depth + 1);
     }
     for (mc_enum *e = m->enums; e; e = e->next) {
         if (e->name)
-            declare_enum(s, d, e, inner, desc, prefix, f);
+            declare_enum(s, d, d, e, prefix, f);
     }
 }
 
-static void
+/* Declares each component of the file's package; returns the innermost. */
+static decl *
 declare_packages(sema *s, mc_file *f)
 {
-    const char *pkg = f->package;
-    const char *scope = "";
-    for (const char *dot = pkg;; dot++) {
+    decl *scope = &s->root;
+    const char *start = f->package;
+    for (const char *dot = start;; dot++) {
         if (*dot != '.' && *dot != '\0')
             continue;
-        const char *full = mc_arena_strndup(s->a, pkg, (size_t)(dot - pkg));
-        const char *name = full + (*scope ? strlen(scope) + 1 : 0);
-        const char *desc = *scope ? mc_arena_printf(s->a, "package '%s'", scope) : NULL;
-        add_decl(s, NULL, SYM_PACKAGE, scope, desc, name, f->package_loc, f, NULL);
-        scope = full;
+        const char *name = mc_arena_strndup(s->a, start, (size_t)(dot - start));
+        scope = add_decl(s, NULL, scope, SYM_PACKAGE, name, f->package_loc, f, NULL);
         if (*dot == '\0')
-            break;
+            return scope;
+        start = dot + 1;
     }
 }
 
 static void
 declare_file(sema *s, mc_file *f)
 {
-    const char *scope = f->package ? f->package : "";
-    const char *desc = f->package ? mc_arena_printf(s->a, "package '%s'", scope) : NULL;
+    decl *scope = f->package && *f->package ? declare_packages(s, f) : &s->root;
     const char *prefix = mc_c_prefix(s->a, f->package);
-    if (f->package && *f->package)
-        declare_packages(s, f);
     for (mc_const *c = f->consts; c; c = c->next) {
         if (c->name)
-            add_decl(s, NULL, SYM_CONST, scope, desc, c->name, c->loc, f, c);
+            add_decl(s, NULL, scope, SYM_CONST, c->name, c->loc, f, c);
     }
     for (mc_enum *e = f->enums; e; e = e->next) {
         if (e->name)
-            declare_enum(s, NULL, e, scope, desc, prefix, f);
+            declare_enum(s, NULL, scope, e, prefix, f);
     }
     for (mc_message *m = f->messages; m; m = m->next) {
         if (m->name)
-            declare_message(s, NULL, m, scope, desc, prefix, f);
+            declare_message(s, NULL, scope, m, prefix, f, 0);
     }
     for (mc_service *sv = f->services; sv; sv = sv->next) {
         if (!sv->name)
             continue;
         sv->file = f;
         sv->c_name = mc_c_ident(s->a, mc_arena_printf(s->a, "%s%s", prefix, sv->name));
-        decl *d = add_decl(s, NULL, SYM_SERVICE, scope, desc, sv->name, sv->loc, f, sv);
-        const char *inner = d->full;
-        const char *sdesc = mc_arena_printf(s->a, "service '%s'", inner);
+        decl *d = add_decl(s, NULL, scope, SYM_SERVICE, sv->name, sv->loc, f, sv);
         for (mc_method *mt = sv->methods; mt; mt = mt->next) {
             if (mt->name)
-                add_decl(s, d, SYM_METHOD, inner, sdesc, mt->name, mt->loc, f, mt);
+                add_decl(s, d, d, SYM_METHOD, mt->name, mt->loc, f, mt);
         }
     }
 }
@@ -457,8 +469,7 @@ report_duplicate(sema *s, const decl *d, const decl *prev)
         hint = " (enum values are siblings of their enum, not members of it)";
     pending *p;
     if (d->scope_desc)
-        p = error_at(s, d->loc, "'%s' is already defined in %s%s", d->name, d->scope_desc,
-                     hint);
+        p = error_at(s, d->loc, "'%s' is already defined in %s%s", d->name, d->scope_desc, hint);
     else
         p = error_at(s, d->loc, "'%s' is already defined%s", d->name, hint);
     if (prev->kind == SYM_PACKAGE)
@@ -467,8 +478,45 @@ report_duplicate(sema *s, const decl *d, const decl *prev)
         note_at(s, p, prev->loc, "previous definition of '%s' is here", prev->name);
 }
 
+static decl *
+canonical(decl *d)
+{
+    return d && d->same ? d->same : d;
+}
+
+static decl *
+member(const decl *scope, const char *name)
+{
+    return map_get(&scope->members, name);
+}
+
+static void
+insert_decl(sema *s, decl *d)
+{
+    decl *scope = canonical(d->scope);
+    decl *prev = member(scope, d->name);
+    if (d->parent && d->parent->shadowed) {
+        /* Inside a duplicate: kept for lookups from within it, never reported. */
+        d->shadowed = true;
+        if (!prev && scope == d->parent)
+            map_put(&scope->members, d->name, d);
+        return;
+    }
+    if (!prev) {
+        map_put(&scope->members, d->name, d);
+        return;
+    }
+    if (d->kind == SYM_PACKAGE && prev->kind == SYM_PACKAGE) {
+        d->same = prev;
+        return;
+    }
+    d->shadowed = true;
+    report_duplicate(s, d, prev);
+}
+
 /* Inserts the declarations in source order, so the later of two equal names is the
- * one reported, and the contents of a duplicate are not reported again. */
+ * one reported; packages go first, as a file's declarations live in its package
+ * wherever its package statement is. */
 static void
 build_symbols(sema *s)
 {
@@ -477,27 +525,19 @@ build_symbols(sema *s)
         qsort(s->decls.items, s->decls.n, sizeof *s->decls.items, compare_decls);
     for (size_t i = 0; i < s->decls.n; i++) {
         decl *d = s->decls.items[i];
-        if (d->parent && d->parent->shadowed) {
-            d->shadowed = true;
-            continue;
-        }
-        decl *prev = map_get(&s->syms, d->full);
-        if (!prev) {
-            map_put(&s->syms, d->full, d);
-            continue;
-        }
-        d->shadowed = true;
-        if (!(d->kind == SYM_PACKAGE && prev->kind == SYM_PACKAGE))
-            report_duplicate(s, d, prev);
+        if (d->kind == SYM_PACKAGE)
+            insert_decl(s, d);
+    }
+    for (size_t i = 0; i < s->decls.n; i++) {
+        decl *d = s->decls.items[i];
+        if (d->kind != SYM_PACKAGE)
+            insert_decl(s, d);
     }
 }
 
 /* --- name lookup --- */
 
-typedef enum want {
-    WANT_TYPE,
-    WANT_CONST
-} want;
+typedef enum want { WANT_TYPE, WANT_CONST } want;
 
 static bool
 is_aggregate(sym_kind k)
@@ -513,32 +553,37 @@ is_wanted(sym_kind k, want w)
     return k == SYM_MESSAGE || k == SYM_ENUM;
 }
 
+/* Follows the dotted components of path (at least one) down from d. */
+static decl *
+descend(sema *s, decl *d, const char *path)
+{
+    while (d && *path) {
+        const char *dot = strchr(path, '.');
+        size_t n = dot ? (size_t)(dot - path) : strlen(path);
+        d = member(canonical(d), mc_arena_strndup(s->a, path, n));
+        path += n + (dot != NULL);
+    }
+    return d;
+}
+
 /* protobuf's lookup: the first component of name is looked up from scope outwards;
  * a single name must be of the wanted kind (others are skipped), a dotted name must
  * start at an aggregate (message, enum, service or package). */
 static decl *
-lookup(sema *s, const char *scope, const char *name, want w)
+lookup(sema *s, decl *scope, const char *name, want w)
 {
     if (name[0] == '.')
-        return map_get(&s->syms, name + 1);
+        return descend(s, &s->root, name + 1);
     const char *dot = strchr(name, '.');
     const char *first = dot ? mc_arena_strndup(s->a, name, (size_t)(dot - name)) : name;
-    char *try_scope = mc_arena_strdup(s->a, scope ? scope : "");
-    for (;;) {
-        const char *candidate = join(s, try_scope, first);
-        decl *r = map_get(&s->syms, candidate);
+    for (decl *sc = canonical(scope); sc; sc = canonical(sc->scope)) {
+        decl *r = member(sc, first);
         if (r && dot && is_aggregate(r->kind))
-            return map_get(&s->syms, join(s, try_scope, name));
+            return descend(s, r, dot + 1);
         if (r && !dot && is_wanted(r->kind, w))
             return r;
-        if (!*try_scope)
-            return NULL;
-        char *last = strrchr(try_scope, '.');
-        if (last)
-            *last = '\0';
-        else
-            try_scope[0] = '\0';
     }
+    return NULL;
 }
 
 static bool
@@ -591,8 +636,8 @@ static bool
 reserved_range_valid(sema *s, const mc_reserved *r)
 {
     if (r->lo > r->hi) {
-        error_at(s, r->loc, "reserved range %lld to %lld ends before it starts",
-                 (long long)r->lo, (long long)r->hi);
+        error_at(s, r->loc, "reserved range %lld to %lld ends before it starts", (long long)r->lo,
+                 (long long)r->hi);
         return false;
     }
     if (r->lo < 1 || r->hi > MC_FIELD_NUMBER_MAX) {
@@ -652,7 +697,7 @@ check_reserved(sema *s, msg_check *c)
     c->n_spans = out;
 }
 
-/* The first reserved range (in declaration order) holding number, or NULL. */
+/* A reserved range holding number, or NULL. */
 static const mc_reserved *
 reserved_number(const msg_check *c, int64_t number)
 {
@@ -666,11 +711,7 @@ reserved_number(const msg_check *c, int64_t number)
     }
     if (lo == c->n_spans || c->spans[lo].lo > number)
         return NULL;
-    for (const mc_reserved *r = c->m->reserved; r; r = r->next) {
-        if (r->kind == MC_RES_RANGE && r->lo <= number && number <= r->hi)
-            return r;
-    }
-    return NULL;
+    return c->spans[lo].r;
 }
 
 /* Returns whether the number may take part in the duplicate check. */
@@ -684,8 +725,10 @@ check_field_number(sema *s, const msg_check *c, const mc_field *f)
         return false;
     }
     if (f->number >= MC_FIELD_NUMBER_PROTOBUF_LO && f->number <= MC_FIELD_NUMBER_PROTOBUF_HI) {
-        error_at(s, f->number_loc, "field number %lld is reserved for the protobuf "
-                 "implementation", n);
+        error_at(s, f->number_loc,
+                 "field number %lld is reserved for the protobuf "
+                 "implementation",
+                 n);
         return true;
     }
     const mc_reserved *r = reserved_number(c, f->number);
@@ -715,8 +758,7 @@ compare_numbered(const void *a, const void *b)
 
 /* what: "field number" or "enum value"; earlier is "number" or "value". */
 static void
-report_duplicate_numbers(sema *s, numbered *items, size_t n, const char *what,
-                         const char *noun)
+report_duplicate_numbers(sema *s, numbered *items, size_t n, const char *what, const char *noun)
 {
     sort_ctx = s;
     if (n)
@@ -728,8 +770,8 @@ report_duplicate_numbers(sema *s, numbered *items, size_t n, const char *what,
         }
         pending *p = error_at(s, items[i].number_loc, "%s %lld is already used by '%s'", what,
                               (long long)items[i].number, items[first].name);
-        note_at(s, p, items[first].number_loc, "'%s' uses %s %lld here", items[first].name,
-                noun, (long long)items[first].number);
+        note_at(s, p, items[first].number_loc, "'%s' uses %s %lld here", items[first].name, noun,
+                (long long)items[first].number);
     }
 }
 
@@ -738,7 +780,7 @@ resolve_field_type(sema *s, mc_field *f)
 {
     if (f->kind != MC_T_NONE || !f->type_name || !f->owner)
         return;
-    decl *r = lookup(s, f->owner->full_name, f->type_name, WANT_TYPE);
+    decl *r = lookup(s, map_get(&s->decl_of, f->owner), f->type_name, WANT_TYPE);
     if (!r) {
         error_at(s, f->type_loc, "unknown type '%s'", f->type_name);
         return;
@@ -763,7 +805,7 @@ static void
 check_bound_value(sema *s, const mc_field *f, mc_bound *b, const char *opt)
 {
     if (b->const_name) {
-        decl *r = lookup(s, f->owner->full_name, b->const_name, WANT_CONST);
+        decl *r = lookup(s, map_get(&s->decl_of, f->owner), b->const_name, WANT_CONST);
         if (!r) {
             error_at(s, b->loc, "unknown constant '%s'", b->const_name);
             return;
@@ -852,8 +894,10 @@ check_message(sema *s, mc_message *m)
         if (!o->members)
             error_at(s, o->loc, "oneof '%s' has no fields", o->name ? o->name : "?");
     }
-    for (mc_message *n = m->nested; n; n = n->next)
-        check_message(s, n);
+    for (mc_message *n = m->nested; n; n = n->next) {
+        if (n->full_name)
+            check_message(s, n);
+    }
     for (mc_enum *e = m->enums; e; e = e->next)
         check_enum(s, e);
 }
@@ -898,7 +942,7 @@ resolve_method_type(sema *s, const mc_service *sv, const char *name, mc_loc loc)
 {
     if (!name)
         return NULL;
-    decl *r = lookup(s, join(s, sv->file->package, sv->name), name, WANT_TYPE);
+    decl *r = lookup(s, map_get(&s->decl_of, sv), name, WANT_TYPE);
     if (!r) {
         error_at(s, loc, "unknown type '%s'", name);
         return NULL;
@@ -951,15 +995,23 @@ msg_id(const sema *s, const mc_message *m)
     return (size_t)(uintptr_t)map_get(&s->msg_ids, m) - 1;
 }
 
+/* The cycle is the path on the stack from frame start to the top, closed by a field
+ * back to the message of frame start. Long cycles show their ends only. */
+#define CYCLE_SHOWN 6
+
 static void
-report_cycle(sema *s, const frame *stack, size_t depth, size_t target, const mc_field *closing)
+report_cycle(sema *s, const frame *stack, size_t depth, size_t start, const mc_field *closing)
 {
-    size_t start = depth - 1;
-    while (stack[start].msg != target)
-        start--;
-    const mc_message *t = s->msgs.items[target];
+    const mc_message *t = s->msgs.items[stack[start].msg];
+    size_t hops = depth - start;
     const char *path = "";
     for (size_t i = start; i < depth; i++) {
+        size_t k = i - start;
+        if (hops > 2 * CYCLE_SHOWN && k >= CYCLE_SHOWN && k < hops - CYCLE_SHOWN) {
+            if (k == CYCLE_SHOWN)
+                path = mc_arena_printf(s->a, "%s... (%zu more) -> ", path, hops - 2 * CYCLE_SHOWN);
+            continue;
+        }
         const mc_message *m = s->msgs.items[stack[i].msg];
         const mc_field *f = i + 1 < depth ? stack[i].via : closing;
         path = mc_arena_printf(s->a, "%s%s.%s -> ", path, local_name(m), f->name);
@@ -975,8 +1027,7 @@ report_cycle(sema *s, const frame *stack, size_t depth, size_t target, const mc_
  * stack: schemas may nest deeper than the C stack. */
 typedef struct walk {
     bool (*follow)(const mc_field *f);
-    void (*back_edge)(sema *s, const frame *stack, size_t depth, size_t target,
-                      const mc_field *f);
+    void (*back_edge)(sema *s, const frame *stack, size_t depth, size_t start, const mc_field *f);
     void (*finish)(sema *s, size_t msg, const unsigned char *color);
 } walk;
 
@@ -986,7 +1037,8 @@ walk_messages(sema *s, const walk *w)
     size_t n = s->msgs.n;
     unsigned char *color = calloc(n ? n : 1, 1);
     frame *stack = malloc((n ? n : 1) * sizeof *stack);
-    if (!color || !stack)
+    size_t *pos = malloc((n ? n : 1) * sizeof *pos); /* stack index of each GRAY message */
+    if (!color || !stack || !pos)
         mc_panic("out of memory");
     for (size_t root = 0; root < n; root++) {
         if (color[root] != WHITE)
@@ -994,6 +1046,7 @@ walk_messages(sema *s, const walk *w)
         size_t depth = 1;
         stack[0] = (frame){.msg = root, .next = ((mc_message *)s->msgs.items[root])->fields};
         color[root] = GRAY;
+        pos[root] = 0;
         while (depth) {
             frame *top = &stack[depth - 1];
             const mc_field *f = top->next;
@@ -1011,12 +1064,14 @@ walk_messages(sema *s, const walk *w)
             if (color[t] == WHITE) {
                 top->via = f;
                 color[t] = GRAY;
+                pos[t] = depth;
                 stack[depth++] = (frame){.msg = t, .next = f->msg_type->fields};
             } else if (color[t] == GRAY && w->back_edge) {
-                w->back_edge(s, stack, depth, t, f);
+                w->back_edge(s, stack, depth, pos[t], f);
             }
         }
     }
+    free(pos);
     free(stack);
     free(color);
 }
@@ -1116,8 +1171,7 @@ element_size(const mc_field *f, const unsigned char *color, const sema *s, uint6
 static bool
 field_size(const mc_field *f, const unsigned char *color, const sema *s, uint64_t *size)
 {
-    uint64_t number = f->number >= 1 && f->number <= MC_FIELD_NUMBER_MAX ? (uint64_t)f->number
-                                                                          : 1;
+    uint64_t number = f->number >= 1 && f->number <= MC_FIELD_NUMBER_MAX ? (uint64_t)f->number : 1;
     uint64_t tag = varint_size(number << 3);
     uint64_t scalar = scalar_size(f->kind), elem;
     if (f->label != MC_L_REPEATED) {
@@ -1232,11 +1286,15 @@ check_cid_set(sema *s, cid_set *set)
         map_put(&reported, c->owner, c);
         pending *p;
         if (set->container)
-            p = error_at(s, c->loc, "%s would generate the member '%s' of %s, which %s also "
-                         "generates", c->what, c->ident, set->container, prev->what);
+            p = error_at(s, c->loc,
+                         "%s would generate the member '%s' of %s, which %s also "
+                         "generates",
+                         c->what, c->ident, set->container, prev->what);
         else
-            p = error_at(s, c->loc, "%s would generate the C identifier '%s', which %s also "
-                         "generates", c->what, c->ident, prev->what);
+            p = error_at(s, c->loc,
+                         "%s would generate the C identifier '%s', which %s also "
+                         "generates",
+                         c->what, c->ident, prev->what);
         note_at(s, p, prev->loc, "%s is declared here", prev->what);
     }
     map_free(&seen);
@@ -1245,7 +1303,7 @@ check_cid_set(sema *s, cid_set *set)
 }
 
 static const char *const message_suffixes[] = {
-    "INIT",   "MAX_SIZE", "TYPE_ID", "desc", "init",      "free",      "encoded_size",
+    "INIT",   "MAX_SIZE", "TYPE_ID",   "desc", "init", "free",      "encoded_size",
     "encode", "decode",   "decode_ex", "send", "recv", "send_many", "recv_many",
 };
 
@@ -1265,8 +1323,8 @@ collect_enum_cids(sema *s, cid_set *set, mc_enum *e, const char *scope)
         if (!v->name)
             continue;
         const char *vwhat = mc_arena_printf(s->a, "enum value '%s.%s'", e->full_name, v->name);
-        add_cid(s, set, mc_c_join(s->a, e->c_name, v->name), vwhat, join(s, scope, v->name),
-                v, v->loc);
+        add_cid(s, set, mc_c_join(s->a, e->c_name, v->name), vwhat, join(s, scope, v->name), v,
+                v->loc);
     }
 }
 
@@ -1275,15 +1333,16 @@ collect_oneof_cids(sema *s, cid_set *set, mc_message *m, mc_oneof *o)
 {
     const char *full = join(s, m->full_name, o->name);
     const char *what = mc_arena_printf(s->a, "oneof '%s'", full);
-    const char *base = mc_c_join(s->a, m->c_name, o->name);
+    /* Only the whole identifier is escaped, so the base stays as written. */
+    const char *base = mc_arena_printf(s->a, "%s_%s", m->c_name, o->name);
     add_cid(s, set, mc_c_join(s->a, base, "case"), what, full, o, o->loc);
     add_cid(s, set, mc_c_join(s->a, base, "NONE"), what, full, o, o->loc);
     for (mc_field *f = o->members; f; f = f->next_in_oneof) {
         if (!f->name)
             continue;
         const char *ffull = join(s, m->full_name, f->name);
-        add_cid(s, set, mc_c_join(s->a, base, f->name),
-                mc_arena_printf(s->a, "field '%s'", ffull), ffull, f, f->name_loc);
+        add_cid(s, set, mc_c_join(s->a, base, f->name), mc_arena_printf(s->a, "field '%s'", ffull),
+                ffull, f, f->name_loc);
     }
 }
 
@@ -1293,14 +1352,14 @@ collect_message_cids(sema *s, cid_set *set, mc_message *m)
     const char *what = mc_arena_printf(s->a, "message '%s'", m->full_name);
     add_cid(s, set, m->c_name, what, m->full_name, m, m->loc);
     for (size_t i = 0; i < sizeof message_suffixes / sizeof message_suffixes[0]; i++)
-        add_cid(s, set, mc_c_join(s->a, m->c_name, message_suffixes[i]), what, m->full_name,
-                m, m->loc);
+        add_cid(s, set, mc_c_join(s->a, m->c_name, message_suffixes[i]), what, m->full_name, m,
+                m->loc);
     for (mc_oneof *o = m->oneofs; o; o = o->next) {
         if (o->name)
             collect_oneof_cids(s, set, m, o);
     }
     for (mc_message *n = m->nested; n; n = n->next) {
-        if (n->name)
+        if (n->full_name)
             collect_message_cids(s, set, n);
     }
     for (mc_enum *e = m->enums; e; e = e->next)
@@ -1313,8 +1372,7 @@ collect_service_cids(sema *s, cid_set *set, mc_service *sv)
     const char *full = join(s, sv->file->package, sv->name);
     const char *what = mc_arena_printf(s->a, "service '%s'", full);
     for (size_t i = 0; i < sizeof service_suffixes / sizeof service_suffixes[0]; i++)
-        add_cid(s, set, mc_c_join(s->a, sv->c_name, service_suffixes[i]), what, full, sv,
-                sv->loc);
+        add_cid(s, set, mc_c_join(s->a, sv->c_name, service_suffixes[i]), what, full, sv, sv->loc);
     for (mc_method *mt = sv->methods; mt; mt = mt->next) {
         if (!mt->name)
             continue;
@@ -1365,11 +1423,11 @@ check_struct_members(sema *s, const mc_message *m)
             const mc_field *f = mb->field;
             add_member(s, &st, f->name, "field", f->name, f, f->name_loc);
             if (f->label == MC_L_REPEATED)
-                add_member(s, &st, mc_arena_printf(s->a, "%s_count", f->name), "field",
-                           f->name, f, f->name_loc);
+                add_member(s, &st, mc_arena_printf(s->a, "%s_count", f->name), "field", f->name, f,
+                           f->name_loc);
             if (mc_field_has_flag(f))
-                add_member(s, &st, mc_arena_printf(s->a, "has_%s", f->name), "field", f->name,
-                           f, f->name_loc);
+                add_member(s, &st, mc_arena_printf(s->a, "has_%s", f->name), "field", f->name, f,
+                           f->name_loc);
         } else if (mb->kind == MC_M_ONEOF && mb->oneof && mb->oneof->name) {
             const mc_oneof *o = mb->oneof;
             add_member(s, &st, mc_arena_printf(s->a, "%s_case", o->name), "oneof", o->name, o,
@@ -1386,7 +1444,7 @@ check_struct_members(sema *s, const mc_message *m)
     }
     check_cid_set(s, &st);
     for (const mc_message *n = m->nested; n; n = n->next) {
-        if (n->name)
+        if (n->full_name)
             check_struct_members(s, n);
     }
 }
@@ -1394,8 +1452,8 @@ check_struct_members(sema *s, const mc_message *m)
 static void
 check_handler_members(sema *s, const mc_service *sv)
 {
-    cid_set set = {.container = mc_arena_printf(s->a, "'%s'",
-                                                 mc_c_join(s->a, sv->c_name, "handlers"))};
+    cid_set set = {.container =
+                       mc_arena_printf(s->a, "'%s'", mc_c_join(s->a, sv->c_name, "handlers"))};
     for (const mc_method *mt = sv->methods; mt; mt = mt->next) {
         if (mt->name)
             add_member(s, &set, mt->name, "method", mt->name, mt, mt->loc);
@@ -1429,7 +1487,8 @@ mc_sema_check(mc_program *prog, mc_diag *d)
     sema s = {.prog = prog,
               .a = prog->arena,
               .files = {.strings = true},
-              .syms = {.strings = true},
+              .root = {.full = "", .kind = SYM_PACKAGE, .members = {.strings = true}},
+              .decl_of = {.strings = false},
               .msg_ids = {.strings = false}};
     size_t i = 0;
     for (mc_file *f = prog->files; f; f = f->next, i++) {
@@ -1444,10 +1503,13 @@ mc_sema_check(mc_program *prog, mc_diag *d)
     check_graph(&s);
     check_c_names(&s);
     emit_diags(&s, d);
+    for (size_t j = 0; j < s.decls.n; j++)
+        map_free(&((decl *)s.decls.items[j])->members);
+    map_free(&s.root.members);
+    map_free(&s.decl_of);
     vec_free(&s.decls);
     vec_free(&s.diags);
     vec_free(&s.msgs);
     map_free(&s.files);
-    map_free(&s.syms);
     map_free(&s.msg_ids);
 }

@@ -28,6 +28,10 @@
 #define MC_FIELD_NUMBER_PROTOBUF_LO 19000
 #define MC_FIELD_NUMBER_PROTOBUF_HI 19999
 
+/* Messages nest at most this deep (a top-level message is at depth 0): C names grow
+ * with the depth, and no schema needs more. */
+#define MC_NESTING_MAX 100
+
 /* A message is bounded (has MAX_SIZE) only when its largest encoding fits this, the
  * largest message the wire format allows (2 GiB - 1). */
 #define MC_MESSAGE_SIZE_MAX 2147483647u

@@ -1,7 +1,7 @@
 /* test_diag.c - the diagnostics of compiler/diag.c: format, quoting, the error limit. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 
 #include <cmocka.h>
 
@@ -118,10 +118,10 @@ test_no_source_line_for_unknown_files_and_impossible_lines(void **state)
     fx *f = *state;
     mc_diag_add_source(f->diag, "s.msg", src, sizeof src - 1);
     mc_diag_error(f->diag, at("other.msg", 1, 1), "a");
-    mc_diag_error(f->diag, at("s.msg", 5, 1), "b");  /* after the last newline */
-    mc_diag_error(f->diag, at("s.msg", 9, 1), "c");  /* past the end */
-    mc_diag_error(f->diag, at("s.msg", 0, 0), "d");  /* no place */
-    mc_diag_error(f->diag, at(NULL, 0, 0), "e");     /* no file */
+    mc_diag_error(f->diag, at("s.msg", 5, 1), "b"); /* after the last newline */
+    mc_diag_error(f->diag, at("s.msg", 9, 1), "c"); /* past the end */
+    mc_diag_error(f->diag, at("s.msg", 0, 0), "d"); /* no place */
+    mc_diag_error(f->diag, at(NULL, 0, 0), "e");    /* no file */
     assert_string_equal(f->out, "other.msg:1:1: error: a\n"
                                 "s.msg:5:1: error: b\n"
                                 "s.msg:9:1: error: c\n"
@@ -210,8 +210,7 @@ main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_after_twenty_errors_one_too_many_line_and_the_rest_dropped, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fatal_has_no_place_and_is_remembered, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_fatal_has_no_place_and_is_remembered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_latest_registration_of_a_path_wins, setup, teardown),
     };
     return cmocka_run_group_tests_name("diag", tests, NULL, NULL);

@@ -1,7 +1,7 @@
 /* test_lexer.c - the tokens of compiler/lexer.l, read straight from the scanner. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 
 #include <cmocka.h>
 
@@ -101,9 +101,8 @@ test_keywords_are_tokens_and_longer_words_are_identifiers(void **state)
     start(f, "package import const enum message service rpc oneway returns repeated optional "
              "oneof reserved to max max_len\n"
              "messages _x max_length a1 Int32 to_\n");
-    const int kinds[] = {PACKAGE, IMPORT,   CONST,    ENUM,  MESSAGE,  SERVICE,
-                         RPC,     ONEWAY,   RETURNS,  REPEATED, OPTIONAL, ONEOF,
-                         RESERVED, TO,      MAX,      MAX_LEN};
+    const int kinds[] = {PACKAGE, IMPORT,   CONST,    ENUM,  MESSAGE,  SERVICE, RPC, ONEWAY,
+                         RETURNS, REPEATED, OPTIONAL, ONEOF, RESERVED, TO,      MAX, MAX_LEN};
     const int cols[] = {1, 9, 16, 22, 27, 35, 43, 47, 54, 62, 71, 80, 86, 95, 98, 102};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         expect(f, kinds[i], 1, cols[i]);
@@ -353,13 +352,12 @@ main(void)
         cmocka_unit_test_setup_teardown(test_scalar_type_names_carry_their_kind, setup, teardown),
         cmocka_unit_test_setup_teardown(test_integers_decimal_and_hex_with_overflow_flag, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_malformed_integers_are_errors_and_read_as_zero,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_malformed_integers_are_errors_and_read_as_zero, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_punctuation_is_returned_as_characters, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_columns_count_bytes_and_tabs_as_one, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_strings_unescape_quote_and_backslash, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_strings_unescape_quote_and_backslash, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_escapes_and_nul_bytes_in_strings_are_errors,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_unterminated_string_is_an_error_at_its_opening_quote,
@@ -369,8 +367,8 @@ main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_characters_are_reported_and_skipped, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(
-            test_nul_byte_is_an_invalid_character_and_scanning_goes_on, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nul_byte_is_an_invalid_character_and_scanning_goes_on,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_doc_comment_goes_to_the_next_token_only, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_empty_input_is_end_of_file_at_line_one, setup,

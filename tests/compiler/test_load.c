@@ -1,7 +1,7 @@
 /* test_load.c - reading inputs and imports (compiler/load.c) and the file system mc_io. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 
 #include <cmocka.h>
 
@@ -388,8 +388,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_single_input_is_generated_under_its_bare_name, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_imports_come_before_their_importers, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_imports_come_before_their_importers, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_import_is_found_beside_its_importer_before_the_include_dirs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_include_dirs_are_searched_in_order, setup, teardown),
@@ -413,8 +412,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_rel_from_an_importer_beats_a_bare_name, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(
-            test_posix_write_creates_directories_and_replaces_whole_files, setup_dir,
-            teardown_dir),
+            test_posix_write_creates_directories_and_replaces_whole_files, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_posix_io_returns_errno_values, setup_dir,
                                         teardown_dir),
         cmocka_unit_test_setup_teardown(test_load_without_an_io_reads_the_file_system, setup_dir,

@@ -1,7 +1,7 @@
 /* test_names.c - C identifier rules (compiler/names.c). */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 
 #include <cmocka.h>
 
@@ -41,14 +41,17 @@ static void
 test_every_c11_keyword_gets_an_underscore(void **state)
 {
     static const char *const c11[] = {
-        "auto",     "break",    "case",          "char",         "const",     "continue",
-        "default",  "do",       "double",        "else",         "enum",      "extern",
-        "float",    "for",      "goto",          "if",           "inline",    "int",
-        "long",     "register", "restrict",      "return",       "short",     "signed",
-        "sizeof",   "static",   "struct",        "switch",       "typedef",   "union",
-        "unsigned", "void",     "volatile",      "while",        "_Alignas",  "_Alignof",
-        "_Atomic",  "_Bool",    "_Complex",      "_Generic",     "_Imaginary", "_Noreturn",
-        "_Static_assert", "_Thread_local",
+        "auto",       "break",     "case",           "char",
+        "const",      "continue",  "default",        "do",
+        "double",     "else",      "enum",           "extern",
+        "float",      "for",       "goto",           "if",
+        "inline",     "int",       "long",           "register",
+        "restrict",   "return",    "short",          "signed",
+        "sizeof",     "static",    "struct",         "switch",
+        "typedef",    "union",     "unsigned",       "void",
+        "volatile",   "while",     "_Alignas",       "_Alignof",
+        "_Atomic",    "_Bool",     "_Complex",       "_Generic",
+        "_Imaginary", "_Noreturn", "_Static_assert", "_Thread_local",
     };
     for (size_t i = 0; i < sizeof c11 / sizeof c11[0]; i++) {
         char want[64];
@@ -61,18 +64,65 @@ static void
 test_every_cxx20_keyword_gets_an_underscore(void **state)
 {
     static const char *const cxx[] = {
-        "alignas",   "alignof",      "and",         "and_eq",       "asm",
-        "bitand",    "bitor",        "bool",        "catch",        "char16_t",
-        "char32_t",  "char8_t",      "class",       "co_await",     "co_return",
-        "co_yield",  "compl",        "concept",     "const_cast",   "consteval",
-        "constexpr", "constinit",    "decltype",    "delete",       "dynamic_cast",
-        "explicit",  "export",       "false",       "friend",       "mutable",
-        "namespace", "new",          "noexcept",    "not",          "not_eq",
-        "nullptr",   "operator",     "or",          "or_eq",        "private",
-        "protected", "public",       "reinterpret_cast", "requires", "static_assert",
-        "static_cast", "template",   "this",        "thread_local", "throw",
-        "true",      "try",          "typeid",      "typename",     "using",
-        "virtual",   "wchar_t",      "xor",         "xor_eq",
+        "alignas",
+        "alignof",
+        "and",
+        "and_eq",
+        "asm",
+        "bitand",
+        "bitor",
+        "bool",
+        "catch",
+        "char16_t",
+        "char32_t",
+        "char8_t",
+        "class",
+        "co_await",
+        "co_return",
+        "co_yield",
+        "compl",
+        "concept",
+        "const_cast",
+        "consteval",
+        "constexpr",
+        "constinit",
+        "decltype",
+        "delete",
+        "dynamic_cast",
+        "explicit",
+        "export",
+        "false",
+        "friend",
+        "mutable",
+        "namespace",
+        "new",
+        "noexcept",
+        "not",
+        "not_eq",
+        "nullptr",
+        "operator",
+        "or",
+        "or_eq",
+        "private",
+        "protected",
+        "public",
+        "reinterpret_cast",
+        "requires",
+        "static_assert",
+        "static_cast",
+        "template",
+        "this",
+        "thread_local",
+        "throw",
+        "true",
+        "try",
+        "typeid",
+        "typename",
+        "using",
+        "virtual",
+        "wchar_t",
+        "xor",
+        "xor_eq",
     };
     for (size_t i = 0; i < sizeof cxx / sizeof cxx[0]; i++) {
         char want[64];
@@ -85,8 +135,8 @@ static void
 test_c23_keywords_and_library_macros_get_an_underscore(void **state)
 {
     static const char *const more[] = {
-        "typeof", "typeof_unqual", "_BitInt", "_Decimal32", "_Decimal64", "_Decimal128",
-        "NULL",   "errno",         "unix",    "linux",
+        "typeof",      "typeof_unqual", "_BitInt", "_Decimal32", "_Decimal64",
+        "_Decimal128", "NULL",          "errno",   "unix",       "linux",
     };
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
         char want[64];

@@ -1,7 +1,7 @@
 /* test_parser.c - the grammar of compiler/parser.y and the AST it builds. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 
 #include <cmocka.h>
 
@@ -68,11 +68,11 @@ parse_ok(fx *f, const char *text)
     return file;
 }
 
-#define assert_loc(l, line_, col_)                                                             \
-    do {                                                                                       \
-        assert_string_equal((l).file, "t.msg");                                                \
-        assert_int_equal((l).line, (line_));                                                   \
-        assert_int_equal((l).col, (col_));                                                     \
+#define assert_loc(l, line_, col_)                                                                 \
+    do {                                                                                           \
+        assert_string_equal((l).file, "t.msg");                                                    \
+        assert_int_equal((l).line, (line_));                                                       \
+        assert_int_equal((l).col, (col_));                                                         \
     } while (0)
 
 static mc_field *
@@ -318,8 +318,8 @@ test_spec_example_reading_oneof_members_reserved_nested(void **state)
         assert_ptr_equal(field_at(r, i)->oneof, i == 9 || i == 10 ? o : NULL);
 
     /* The members: every field outside the oneof, the oneof in its place. */
-    const char *order[] = {"timestamp", "host", "level", "value", "samples", "origin",
-                           "flag", "tag", "labels", NULL, "previous"};
+    const char *order[] = {"timestamp", "host", "level",  "value", "samples", "origin",
+                           "flag",      "tag",  "labels", NULL,    "previous"};
     int i = 0;
     for (mc_member *m = r->members; m; m = m->next, i++) {
         assert_true(i < 11);
@@ -694,9 +694,10 @@ static void
 test_labelled_oneof_members_and_second_package_are_errors(void **state)
 {
     fx *f = *state;
-    mc_file *file = parse(f, "package a;\n"
-                             "package b;\n"
-                             "message M { oneof u { repeated int32 r = 1; optional int32 o = 2; } }\n");
+    mc_file *file =
+        parse(f, "package a;\n"
+                 "package b;\n"
+                 "message M { oneof u { repeated int32 r = 1; optional int32 o = 2; } }\n");
     assert_string_equal(f->out, "t.msg:2:9: error: duplicate package statement\n"
                                 "package b;\n"
                                 "        ^\n"
@@ -729,6 +730,40 @@ test_unterminated_block_at_end_of_file_reports_both_errors(void **state)
                                 "t.msg:2:1: error: syntax error, unexpected end of file\n");
 }
 
+static void
+test_nesting_past_the_parser_stack_is_one_error(void **state)
+{
+    fx *f = *state;
+    static char text[5000 * 12 + 1];
+    for (int i = 0; i < 5000; i++)
+        memcpy(text + i * 12, "message A {\n", 12);
+    mc_file *file = parse(f, text);
+    assert_string_equal(f->out, "t.msg:4999:9: error: declarations nested too deeply\n"
+                                "message A {\n"
+                                "        ^\n");
+    assert_int_equal(mc_diag_errors(f->diag), 1);
+    assert_string_equal(file->messages->nested->nested->name, "A");
+}
+
+static void
+test_type_kind_names_and_scalar_kinds(void **state)
+{
+    (void)state;
+    assert_string_equal(mc_type_kind_name(MC_T_NONE), "unresolved");
+    assert_string_equal(mc_type_kind_name(MC_T_BOOL), "bool");
+    assert_string_equal(mc_type_kind_name(MC_T_SFIXED64), "sfixed64");
+    assert_string_equal(mc_type_kind_name(MC_T_BYTES), "bytes");
+    assert_string_equal(mc_type_kind_name(MC_T_ENUM), "enum");
+    assert_string_equal(mc_type_kind_name(MC_T_MESSAGE), "message");
+    for (mc_type_kind k = MC_T_BOOL; k <= MC_T_DOUBLE; k++)
+        assert_true(mc_type_is_scalar(k));
+    assert_true(mc_type_is_scalar(MC_T_ENUM));
+    assert_false(mc_type_is_scalar(MC_T_NONE));
+    assert_false(mc_type_is_scalar(MC_T_STRING));
+    assert_false(mc_type_is_scalar(MC_T_BYTES));
+    assert_false(mc_type_is_scalar(MC_T_MESSAGE));
+}
+
 int
 main(void)
 {
@@ -743,8 +778,8 @@ main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_doc_comment_lines_join_and_survive_blank_lines_and_comments, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_doc_comment_group_after_a_gap_replaces_the_earlier_one, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_doc_comment_group_after_a_gap_replaces_the_earlier_one,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_nested_messages_and_enums_keep_their_parents, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_literals_ranges_and_const_bounds, setup, teardown),
@@ -752,20 +787,23 @@ main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse_appends_each_file_to_the_program, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_syntax_errors_recover_at_semicolons_and_braces,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unexpected_end_of_file_is_reported_at_the_end,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_syntax_errors_recover_at_semicolons_and_braces, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_unexpected_end_of_file_is_reported_at_the_end, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_keyword_used_as_a_name_is_a_syntax_error, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_integer_literals_out_of_int64_range_are_errors,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_integer_literals_out_of_int64_range_are_errors, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_options_duplicate_or_unknown_are_errors, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_labelled_oneof_members_and_second_package_are_errors,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_unterminated_block_at_end_of_file_reports_both_errors,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nesting_past_the_parser_stack_is_one_error, setup,
+                                        teardown),
+        cmocka_unit_test(test_type_kind_names_and_scalar_kinds),
     };
     return cmocka_run_group_tests_name("parser", tests, NULL, NULL);
 }

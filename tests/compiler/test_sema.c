@@ -4,9 +4,9 @@
  * loader would, and every diagnostic is compared whole: location, text, quoted line,
  * caret and notes.
  */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 
 #include <cmocka.h>
 
@@ -76,8 +76,8 @@ static const char *
 check(fixture *fx, const schema *files, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        assert_non_null(mc_parse(&fx->prog, fx->diag, files[i].path, files[i].text,
-                                 strlen(files[i].text)));
+        assert_non_null(
+            mc_parse(&fx->prog, fx->diag, files[i].path, files[i].text, strlen(files[i].text)));
     assert_string_equal(fx->out, "");
     for (mc_file *f = fx->prog.files; f; f = f->next) {
         for (mc_import *imp = f->imports; imp; imp = imp->next) {
@@ -378,9 +378,9 @@ test_max_size_of_bounded_strings_arrays_messages_and_oneofs(void **state)
                      "}\n");
     mc_message *m = find_message(fx->prog.files->messages, "M");
     assert_true(m->bounded);
-    assert_int_equal(m->max_size, (1 + 2 + 200) + (1 + 1 + 8) + (1 + 2 + 160) +
-                                      4 * (1 + 1 + 31) + (1 + 1 + 12) + (1 + 1 + 12) +
-                                      3 * (1 + 1 + 12) + (1 + 2 + 300));
+    assert_int_equal(m->max_size, (1 + 2 + 200) + (1 + 1 + 8) + (1 + 2 + 160) + 4 * (1 + 1 + 31) +
+                                      (1 + 1 + 12) + (1 + 1 + 12) + 3 * (1 + 1 + 12) +
+                                      (1 + 2 + 300));
 }
 
 static void
@@ -436,8 +436,8 @@ test_field_flags_follow_the_struct_layout(void **state)
         const char *name;
         bool flag, inline_message;
     } want[] = {
-        {"a", false, false}, {"b", true, false}, {"c", true, true},   {"d", false, false},
-        {"e", false, false}, {"f", false, true}, {"g", true, false},  {"h", false, true},
+        {"a", false, false}, {"b", true, false}, {"c", true, true},  {"d", false, false},
+        {"e", false, false}, {"f", false, true}, {"g", true, false}, {"h", false, true},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         mc_field *f = find_field(m, want[i].name);
@@ -464,10 +464,33 @@ test_more_than_twenty_errors_end_with_too_many(void **state)
     assert_int_equal(mc_diag_errors(fx->diag), 22);
     const char *last = strstr(out, "a.msg:21:");
     assert_non_null(last);
-    assert_string_equal(last, "a.msg:21:15: error: field number 0 is out of range (1 to 536870911)\n"
-                              "  int32 f19 = 0;\n"
-                              "              ^\n"
-                              "msgc: error: too many errors\n");
+    assert_string_equal(last,
+                        "a.msg:21:15: error: field number 0 is out of range (1 to 536870911)\n"
+                        "  int32 f19 = 0;\n"
+                        "              ^\n"
+                        "msgc: error: too many errors\n");
+}
+
+static void
+test_nesting_deeper_than_the_limit_is_refused(void **state)
+{
+    fixture *fx = *state;
+    static char text[102 * 20];
+    size_t len = 0;
+    for (int i = 0; i <= MC_NESTING_MAX + 1; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "message m%d {\n", i);
+    for (int i = 0; i <= MC_NESTING_MAX + 1; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "}\n");
+    schema s = {"a.msg", text};
+    assert_string_equal(check(fx, &s, 1),
+                        "a.msg:102:9: error: message 'm101' is nested more than 100 levels deep\n"
+                        "message m101 {\n"
+                        "        ^\n");
+    mc_message *m = fx->prog.files->messages;
+    for (int i = 0; i < MC_NESTING_MAX; i++)
+        m = m->nested;
+    assert_non_null(m->full_name);
+    assert_null(m->nested->full_name);
 }
 
 /* --- diagnostics --- */
@@ -476,399 +499,379 @@ static void
 test_duplicate_message_in_package_is_reported_at_the_second(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "package p;\n"
-         "message M { int32 a = 1; }\n"
-         "message M { int32 b = 1; }\n"},
+        {"a.msg", "package p;\n"
+                  "message M { int32 a = 1; }\n"
+                  "message M { int32 b = 1; }\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:9: error: 'M' is already defined in package 'p'\n"
-        "message M { int32 b = 1; }\n"
-        "        ^\n"
-        "a.msg:2:9: note: previous definition of 'M' is here\n"
-        "message M { int32 a = 1; }\n"
-        "        ^\n");
+                 "a.msg:3:9: error: 'M' is already defined in package 'p'\n"
+                 "message M { int32 b = 1; }\n"
+                 "        ^\n"
+                 "a.msg:2:9: note: previous definition of 'M' is here\n"
+                 "message M { int32 a = 1; }\n"
+                 "        ^\n");
 }
 
 static void
 test_duplicate_without_package_names_no_scope(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "enum E { A = 0; }\n"
-         "message E { int32 b = 1; }\n"},
+        {"a.msg", "enum E { A = 0; }\n"
+                  "message E { int32 b = 1; }\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:2:9: error: 'E' is already defined\n"
-        "message E { int32 b = 1; }\n"
-        "        ^\n"
-        "a.msg:1:6: note: previous definition of 'E' is here\n"
-        "enum E { A = 0; }\n"
-        "     ^\n");
+                 "a.msg:2:9: error: 'E' is already defined\n"
+                 "message E { int32 b = 1; }\n"
+                 "        ^\n"
+                 "a.msg:1:6: note: previous definition of 'E' is here\n"
+                 "enum E { A = 0; }\n"
+                 "     ^\n");
 }
 
 static void
 test_enum_values_of_two_enums_clash_in_the_package(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "package p;\n"
-         "enum E1 { A = 0; }\n"
-         "enum E2 { B = 0; A = 1; }\n"},
+        {"a.msg", "package p;\n"
+                  "enum E1 { A = 0; }\n"
+                  "enum E2 { B = 0; A = 1; }\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:18: error: 'A' is already defined in package 'p' (enum values are siblings of their enum, not members of it)\n"
-        "enum E2 { B = 0; A = 1; }\n"
-        "                 ^\n"
-        "a.msg:2:11: note: previous definition of 'A' is here\n"
-        "enum E1 { A = 0; }\n"
-        "          ^\n");
+                 "a.msg:3:18: error: 'A' is already defined in package 'p' (enum values are "
+                 "siblings of their enum, not members of it)\n"
+                 "enum E2 { B = 0; A = 1; }\n"
+                 "                 ^\n"
+                 "a.msg:2:11: note: previous definition of 'A' is here\n"
+                 "enum E1 { A = 0; }\n"
+                 "          ^\n");
 }
 
 static void
 test_enum_value_clashes_with_a_message(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "package p;\n"
-         "message NONE { }\n"
-         "enum E { NONE = 0; }\n"},
+        {"a.msg", "package p;\n"
+                  "message NONE { }\n"
+                  "enum E { NONE = 0; }\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:10: error: 'NONE' is already defined in package 'p' (enum values are siblings of their enum, not members of it)\n"
-        "enum E { NONE = 0; }\n"
-        "         ^\n"
-        "a.msg:2:9: note: previous definition of 'NONE' is here\n"
-        "message NONE { }\n"
-        "        ^\n");
+                 "a.msg:3:10: error: 'NONE' is already defined in package 'p' (enum values are "
+                 "siblings of their enum, not members of it)\n"
+                 "enum E { NONE = 0; }\n"
+                 "         ^\n"
+                 "a.msg:2:9: note: previous definition of 'NONE' is here\n"
+                 "message NONE { }\n"
+                 "        ^\n");
 }
 
 static void
 test_nested_enum_values_clash_in_their_message(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  enum E1 { A = 0; }\n"
-         "  enum E2 { A = 0; }\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  enum E1 { A = 0; }\n"
+                  "  enum E2 { A = 0; }\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:13: error: 'A' is already defined in message 'M' (enum values are siblings of their enum, not members of it)\n"
-        "  enum E2 { A = 0; }\n"
-        "            ^\n"
-        "a.msg:2:13: note: previous definition of 'A' is here\n"
-        "  enum E1 { A = 0; }\n"
-        "            ^\n");
+                 "a.msg:3:13: error: 'A' is already defined in message 'M' (enum values are "
+                 "siblings of their enum, not members of it)\n"
+                 "  enum E2 { A = 0; }\n"
+                 "            ^\n"
+                 "a.msg:2:13: note: previous definition of 'A' is here\n"
+                 "  enum E1 { A = 0; }\n"
+                 "            ^\n");
 }
 
 static void
 test_duplicate_field_name_is_reported(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  int32 a = 1;\n"
-         "  string a = 2;\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  int32 a = 1;\n"
+                  "  string a = 2;\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:10: error: 'a' is already defined in message 'M'\n"
-        "  string a = 2;\n"
-        "         ^\n"
-        "a.msg:2:9: note: previous definition of 'a' is here\n"
-        "  int32 a = 1;\n"
-        "        ^\n");
+                 "a.msg:3:10: error: 'a' is already defined in message 'M'\n"
+                 "  string a = 2;\n"
+                 "         ^\n"
+                 "a.msg:2:9: note: previous definition of 'a' is here\n"
+                 "  int32 a = 1;\n"
+                 "        ^\n");
 }
 
 static void
 test_oneof_named_like_a_field_is_a_duplicate(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  int32 u = 1;\n"
-         "  oneof u { int32 x = 2; }\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  int32 u = 1;\n"
+                  "  oneof u { int32 x = 2; }\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:9: error: 'u' is already defined in message 'M'\n"
-        "  oneof u { int32 x = 2; }\n"
-        "        ^\n"
-        "a.msg:2:9: note: previous definition of 'u' is here\n"
-        "  int32 u = 1;\n"
-        "        ^\n");
+                 "a.msg:3:9: error: 'u' is already defined in message 'M'\n"
+                 "  oneof u { int32 x = 2; }\n"
+                 "        ^\n"
+                 "a.msg:2:9: note: previous definition of 'u' is here\n"
+                 "  int32 u = 1;\n"
+                 "        ^\n");
 }
 
 static void
 test_nested_message_named_like_a_field_is_a_duplicate(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  message a { }\n"
-         "  int32 a = 1;\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  message a { }\n"
+                  "  int32 a = 1;\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:9: error: 'a' is already defined in message 'M'\n"
-        "  int32 a = 1;\n"
-        "        ^\n"
-        "a.msg:2:11: note: previous definition of 'a' is here\n"
-        "  message a { }\n"
-        "          ^\n");
+                 "a.msg:3:9: error: 'a' is already defined in message 'M'\n"
+                 "  int32 a = 1;\n"
+                 "        ^\n"
+                 "a.msg:2:11: note: previous definition of 'a' is here\n"
+                 "  message a { }\n"
+                 "          ^\n");
 }
 
 static void
 test_duplicate_method_is_reported_in_its_service(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "package p;\n"
-         "message M { }\n"
-         "service S {\n"
-         "  rpc Get(M) returns (M);\n"
-         "  oneway Get(M);\n"
-         "}\n"},
+        {"a.msg", "package p;\n"
+                  "message M { }\n"
+                  "service S {\n"
+                  "  rpc Get(M) returns (M);\n"
+                  "  oneway Get(M);\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:5:10: error: 'Get' is already defined in service 'p.S'\n"
-        "  oneway Get(M);\n"
-        "         ^\n"
-        "a.msg:4:7: note: previous definition of 'Get' is here\n"
-        "  rpc Get(M) returns (M);\n"
-        "      ^\n");
+                 "a.msg:5:10: error: 'Get' is already defined in service 'p.S'\n"
+                 "  oneway Get(M);\n"
+                 "         ^\n"
+                 "a.msg:4:7: note: previous definition of 'Get' is here\n"
+                 "  rpc Get(M) returns (M);\n"
+                 "      ^\n");
 }
 
 static void
 test_duplicate_const_is_reported(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "const N = 1;\n"
-         "const N = 2;\n"},
+        {"a.msg", "const N = 1;\n"
+                  "const N = 2;\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:2:7: error: 'N' is already defined\n"
-        "const N = 2;\n"
-        "      ^\n"
-        "a.msg:1:7: note: previous definition of 'N' is here\n"
-        "const N = 1;\n"
-        "      ^\n");
+                 "a.msg:2:7: error: 'N' is already defined\n"
+                 "const N = 2;\n"
+                 "      ^\n"
+                 "a.msg:1:7: note: previous definition of 'N' is here\n"
+                 "const N = 1;\n"
+                 "      ^\n");
 }
 
 static void
 test_duplicate_service_is_reported(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M { }\n"
-         "service S { oneway A(M); }\n"
-         "service S { oneway B(M); }\n"},
+        {"a.msg", "message M { }\n"
+                  "service S { oneway A(M); }\n"
+                  "service S { oneway B(M); }\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:9: error: 'S' is already defined\n"
-        "service S { oneway B(M); }\n"
-        "        ^\n"
-        "a.msg:2:9: note: previous definition of 'S' is here\n"
-        "service S { oneway A(M); }\n"
-        "        ^\n");
+                 "a.msg:3:9: error: 'S' is already defined\n"
+                 "service S { oneway B(M); }\n"
+                 "        ^\n"
+                 "a.msg:2:9: note: previous definition of 'S' is here\n"
+                 "service S { oneway A(M); }\n"
+                 "        ^\n");
 }
 
 static void
 test_duplicate_across_files_of_a_package_is_reported(void **state)
 {
     static const schema files[] = {
-        {"b.msg",
-         "package p;\n"
-         "message M { }\n"},
-        {"a.msg",
-         "package p;\n"
-         "import \"b.msg\";\n"
-         "message M { }\n"},
+        {"b.msg", "package p;\n"
+                  "message M { }\n"},
+        {"a.msg", "package p;\n"
+                  "import \"b.msg\";\n"
+                  "message M { }\n"},
     };
     expect_diags(*state, files, 2,
-        "a.msg:3:9: error: 'M' is already defined in package 'p'\n"
-        "message M { }\n"
-        "        ^\n"
-        "b.msg:2:9: note: previous definition of 'M' is here\n"
-        "message M { }\n"
-        "        ^\n");
+                 "a.msg:3:9: error: 'M' is already defined in package 'p'\n"
+                 "message M { }\n"
+                 "        ^\n"
+                 "b.msg:2:9: note: previous definition of 'M' is here\n"
+                 "message M { }\n"
+                 "        ^\n");
 }
 
 static void
 test_message_named_like_a_package_is_a_duplicate(void **state)
 {
     static const schema files[] = {
-        {"b.msg",
-         "package a.b;\n"},
-        {"a.msg",
-         "package a;\n"
-         "message b { }\n"},
+        {"b.msg", "package a.b;\n"},
+        {"a.msg", "package a;\n"
+                  "message b { }\n"},
     };
     expect_diags(*state, files, 2,
-        "a.msg:2:9: error: 'b' is already defined in package 'a'\n"
-        "message b { }\n"
-        "        ^\n"
-        "b.msg:1:9: note: package 'a.b' is declared here\n"
-        "package a.b;\n"
-        "        ^\n");
+                 "a.msg:2:9: error: 'b' is already defined in package 'a'\n"
+                 "message b { }\n"
+                 "        ^\n"
+                 "b.msg:1:9: note: package 'a.b' is declared here\n"
+                 "package a.b;\n"
+                 "        ^\n");
 }
 
 static void
 test_contents_of_a_duplicate_are_not_reported_again(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M { int32 a = 1; }\n"
-         "message M { int32 a = 1; oneof u { int32 b = 2; } }\n"},
+        {"a.msg", "message M { int32 a = 1; }\n"
+                  "message M { int32 a = 1; oneof u { int32 b = 2; } }\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:2:9: error: 'M' is already defined\n"
-        "message M { int32 a = 1; oneof u { int32 b = 2; } }\n"
-        "        ^\n"
-        "a.msg:1:9: note: previous definition of 'M' is here\n"
-        "message M { int32 a = 1; }\n"
-        "        ^\n");
+                 "a.msg:2:9: error: 'M' is already defined\n"
+                 "message M { int32 a = 1; oneof u { int32 b = 2; } }\n"
+                 "        ^\n"
+                 "a.msg:1:9: note: previous definition of 'M' is here\n"
+                 "message M { int32 a = 1; }\n"
+                 "        ^\n");
 }
 
 static void
 test_reserved_range_ending_before_its_start_is_an_error(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  reserved 9 to 3;\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  reserved 9 to 3;\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:2:12: error: reserved range 9 to 3 ends before it starts\n"
-        "  reserved 9 to 3;\n"
-        "           ^\n");
+                 "a.msg:2:12: error: reserved range 9 to 3 ends before it starts\n"
+                 "  reserved 9 to 3;\n"
+                 "           ^\n");
 }
 
 static void
 test_reserved_number_out_of_range_is_an_error(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  reserved 0, 536870911 to 536870912;\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  reserved 0, 536870911 to 536870912;\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:2:12: error: reserved number 0 is out of range (1 to 536870911)\n"
-        "  reserved 0, 536870911 to 536870912;\n"
-        "           ^\n"
-        "a.msg:2:15: error: reserved number 536870912 is out of range (1 to 536870911)\n"
-        "  reserved 0, 536870911 to 536870912;\n"
-        "              ^\n");
+                 "a.msg:2:12: error: reserved number 0 is out of range (1 to 536870911)\n"
+                 "  reserved 0, 536870911 to 536870912;\n"
+                 "           ^\n"
+                 "a.msg:2:15: error: reserved number 536870912 is out of range (1 to 536870911)\n"
+                 "  reserved 0, 536870911 to 536870912;\n"
+                 "              ^\n");
 }
 
 static void
 test_overlapping_reserved_ranges_are_reported_at_the_later(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  reserved 10 to 20;\n"
-         "  reserved 4, 15;\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  reserved 10 to 20;\n"
+                  "  reserved 4, 15;\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:15: error: reserved 15 overlaps 10 to 20\n"
-        "  reserved 4, 15;\n"
-        "              ^\n"
-        "a.msg:2:12: note: 10 to 20 is reserved here\n"
-        "  reserved 10 to 20;\n"
-        "           ^\n");
+                 "a.msg:3:15: error: reserved 15 overlaps 10 to 20\n"
+                 "  reserved 4, 15;\n"
+                 "              ^\n"
+                 "a.msg:2:12: note: 10 to 20 is reserved here\n"
+                 "  reserved 10 to 20;\n"
+                 "           ^\n");
 }
 
 static void
 test_reserved_range_covering_an_earlier_number_overlaps_it(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  reserved 30, 100 to max;\n"
-         "  reserved 2 to 40;\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  reserved 30, 100 to max;\n"
+                  "  reserved 2 to 40;\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:12: error: reserved 2 to 40 overlaps 30\n"
-        "  reserved 2 to 40;\n"
-        "           ^\n"
-        "a.msg:2:12: note: 30 is reserved here\n"
-        "  reserved 30, 100 to max;\n"
-        "           ^\n");
+                 "a.msg:3:12: error: reserved 2 to 40 overlaps 30\n"
+                 "  reserved 2 to 40;\n"
+                 "           ^\n"
+                 "a.msg:2:12: note: 30 is reserved here\n"
+                 "  reserved 30, 100 to max;\n"
+                 "           ^\n");
 }
 
 static void
 test_name_reserved_twice_is_an_error(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  reserved \"x\", \"y\";\n"
-         "  reserved \"x\";\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  reserved \"x\", \"y\";\n"
+                  "  reserved \"x\";\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:12: error: 'x' is already reserved\n"
-        "  reserved \"x\";\n"
-        "           ^\n"
-        "a.msg:2:12: note: previous reservation of 'x' is here\n"
-        "  reserved \"x\", \"y\";\n"
-        "           ^\n");
+                 "a.msg:3:12: error: 'x' is already reserved\n"
+                 "  reserved \"x\";\n"
+                 "           ^\n"
+                 "a.msg:2:12: note: previous reservation of 'x' is here\n"
+                 "  reserved \"x\", \"y\";\n"
+                 "           ^\n");
 }
 
 static void
 test_field_number_zero_is_out_of_range(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  int32 a = 0;\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  int32 a = 0;\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:2:13: error: field number 0 is out of range (1 to 536870911)\n"
-        "  int32 a = 0;\n"
-        "            ^\n");
+                 "a.msg:2:13: error: field number 0 is out of range (1 to 536870911)\n"
+                 "  int32 a = 0;\n"
+                 "            ^\n");
 }
 
 static void
 test_field_number_above_the_maximum_is_out_of_range(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  int32 a = 536870912;\n"
-         "  int32 b = -1;\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  int32 a = 536870912;\n"
+                  "  int32 b = -1;\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:2:13: error: field number 536870912 is out of range (1 to 536870911)\n"
-        "  int32 a = 536870912;\n"
-        "            ^\n"
-        "a.msg:3:13: error: field number -1 is out of range (1 to 536870911)\n"
-        "  int32 b = -1;\n"
-        "            ^\n");
+                 "a.msg:2:13: error: field number 536870912 is out of range (1 to 536870911)\n"
+                 "  int32 a = 536870912;\n"
+                 "            ^\n"
+                 "a.msg:3:13: error: field number -1 is out of range (1 to 536870911)\n"
+                 "  int32 b = -1;\n"
+                 "            ^\n");
 }
 
 static void
 test_field_numbers_of_the_protobuf_implementation_are_refused(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  int32 a = 19000;\n"
-         "  int32 b = 19999;\n"
-         "  int32 c = 18999;\n"
-         "  int32 d = 20000;\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  int32 a = 19000;\n"
+                  "  int32 b = 19999;\n"
+                  "  int32 c = 18999;\n"
+                  "  int32 d = 20000;\n"
+                  "}\n"},
     };
-    expect_diags(*state, files, 1,
+    expect_diags(
+        *state, files, 1,
         "a.msg:2:13: error: field number 19000 is reserved for the protobuf implementation\n"
         "  int32 a = 19000;\n"
         "            ^\n"
@@ -881,223 +884,208 @@ static void
 test_reserved_field_number_is_an_error_with_a_note(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  reserved 2, 5 to 9;\n"
-         "  int32 a = 7;\n"
-         "  int32 b = 2;\n"
-         "  int32 c = 10;\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  reserved 2, 5 to 9;\n"
+                  "  int32 a = 7;\n"
+                  "  int32 b = 2;\n"
+                  "  int32 c = 10;\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:13: error: field number 7 is reserved\n"
-        "  int32 a = 7;\n"
-        "            ^\n"
-        "a.msg:2:15: note: reserved here\n"
-        "  reserved 2, 5 to 9;\n"
-        "              ^\n"
-        "a.msg:4:13: error: field number 2 is reserved\n"
-        "  int32 b = 2;\n"
-        "            ^\n"
-        "a.msg:2:12: note: reserved here\n"
-        "  reserved 2, 5 to 9;\n"
-        "           ^\n");
+                 "a.msg:3:13: error: field number 7 is reserved\n"
+                 "  int32 a = 7;\n"
+                 "            ^\n"
+                 "a.msg:2:15: note: reserved here\n"
+                 "  reserved 2, 5 to 9;\n"
+                 "              ^\n"
+                 "a.msg:4:13: error: field number 2 is reserved\n"
+                 "  int32 b = 2;\n"
+                 "            ^\n"
+                 "a.msg:2:12: note: reserved here\n"
+                 "  reserved 2, 5 to 9;\n"
+                 "           ^\n");
 }
 
 static void
 test_duplicate_field_number_counts_oneof_members(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  int32 a = 3;\n"
-         "  oneof u { string b = 3; }\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  int32 a = 3;\n"
+                  "  oneof u { string b = 3; }\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:24: error: field number 3 is already used by 'a'\n"
-        "  oneof u { string b = 3; }\n"
-        "                       ^\n"
-        "a.msg:2:13: note: 'a' uses number 3 here\n"
-        "  int32 a = 3;\n"
-        "            ^\n");
+                 "a.msg:3:24: error: field number 3 is already used by 'a'\n"
+                 "  oneof u { string b = 3; }\n"
+                 "                       ^\n"
+                 "a.msg:2:13: note: 'a' uses number 3 here\n"
+                 "  int32 a = 3;\n"
+                 "            ^\n");
 }
 
 static void
 test_reserved_field_name_is_an_error_with_a_note(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  reserved \"old\";\n"
-         "  int32 old = 1;\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  reserved \"old\";\n"
+                  "  int32 old = 1;\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:9: error: field name 'old' is reserved\n"
-        "  int32 old = 1;\n"
-        "        ^\n"
-        "a.msg:2:12: note: reserved here\n"
-        "  reserved \"old\";\n"
-        "           ^\n");
+                 "a.msg:3:9: error: field name 'old' is reserved\n"
+                 "  int32 old = 1;\n"
+                 "        ^\n"
+                 "a.msg:2:12: note: reserved here\n"
+                 "  reserved \"old\";\n"
+                 "           ^\n");
 }
 
 static void
 test_unknown_type_is_reported_at_the_type(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  repeated Point p = 1;\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  repeated Point p = 1;\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:2:12: error: unknown type 'Point'\n"
-        "  repeated Point p = 1;\n"
-        "           ^\n");
+                 "a.msg:2:12: error: unknown type 'Point'\n"
+                 "  repeated Point p = 1;\n"
+                 "           ^\n");
 }
 
 static void
 test_unknown_dotted_type_is_reported(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message Outer { message Inner { } }\n"
-         "message M {\n"
-         "  Outer.Other o = 1;\n"
-         "  .Inner i = 2;\n"
-         "}\n"},
+        {"a.msg", "message Outer { message Inner { } }\n"
+                  "message M {\n"
+                  "  Outer.Other o = 1;\n"
+                  "  .Inner i = 2;\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:3: error: unknown type 'Outer.Other'\n"
-        "  Outer.Other o = 1;\n"
-        "  ^\n"
-        "a.msg:4:3: error: unknown type '.Inner'\n"
-        "  .Inner i = 2;\n"
-        "  ^\n");
+                 "a.msg:3:3: error: unknown type 'Outer.Other'\n"
+                 "  Outer.Other o = 1;\n"
+                 "  ^\n"
+                 "a.msg:4:3: error: unknown type '.Inner'\n"
+                 "  .Inner i = 2;\n"
+                 "  ^\n");
 }
 
 static void
 test_field_used_as_a_type_is_not_a_type(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  int32 a = 1;\n"
-         "  M.a b = 2;\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  int32 a = 1;\n"
+                  "  M.a b = 2;\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:3: error: 'M.a' is not a type\n"
-        "  M.a b = 2;\n"
-        "  ^\n");
+                 "a.msg:3:3: error: 'M.a' is not a type\n"
+                 "  M.a b = 2;\n"
+                 "  ^\n");
 }
 
 static void
 test_type_of_a_file_not_imported_is_refused(void **state)
 {
     static const schema files[] = {
-        {"c.msg",
-         "package q;\n"
-         "message Z { }\n"},
-        {"b.msg",
-         "package q;\n"
-         "import \"c.msg\";\n"
-         "message Y { }\n"},
-        {"a.msg",
-         "package p;\n"
-         "import \"b.msg\";\n"
-         "message M {\n"
-         "  q.Y y = 1;\n"
-         "  q.Z z = 2;\n"
-         "}\n"},
+        {"c.msg", "package q;\n"
+                  "message Z { }\n"},
+        {"b.msg", "package q;\n"
+                  "import \"c.msg\";\n"
+                  "message Y { }\n"},
+        {"a.msg", "package p;\n"
+                  "import \"b.msg\";\n"
+                  "message M {\n"
+                  "  q.Y y = 1;\n"
+                  "  q.Z z = 2;\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 3,
-        "a.msg:5:3: error: 'q.Z' is declared in 'c.msg', which this file does not import\n"
-        "  q.Z z = 2;\n"
-        "  ^\n");
+                 "a.msg:5:3: error: 'q.Z' is declared in 'c.msg', which this file does not import\n"
+                 "  q.Z z = 2;\n"
+                 "  ^\n");
 }
 
 static void
 test_same_package_file_must_be_imported_too(void **state)
 {
     static const schema files[] = {
-        {"b.msg",
-         "package p;\n"
-         "message Y { }\n"},
-        {"a.msg",
-         "package p;\n"
-         "message M {\n"
-         "  Y y = 1;\n"
-         "}\n"},
+        {"b.msg", "package p;\n"
+                  "message Y { }\n"},
+        {"a.msg", "package p;\n"
+                  "message M {\n"
+                  "  Y y = 1;\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 2,
-        "a.msg:3:3: error: 'Y' is declared in 'b.msg', which this file does not import\n"
-        "  Y y = 1;\n"
-        "  ^\n");
+                 "a.msg:3:3: error: 'Y' is declared in 'b.msg', which this file does not import\n"
+                 "  Y y = 1;\n"
+                 "  ^\n");
 }
 
 static void
 test_unknown_constant_is_reported_at_the_option(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  string s = 1 [max = LEN];\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  string s = 1 [max = LEN];\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:2:17: error: unknown constant 'LEN'\n"
-        "  string s = 1 [max = LEN];\n"
-        "                ^\n");
+                 "a.msg:2:17: error: unknown constant 'LEN'\n"
+                 "  string s = 1 [max = LEN];\n"
+                 "                ^\n");
 }
 
 static void
 test_constant_lookup_skips_other_kinds(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message LEN { }\n"
-         "message M {\n"
-         "  string s = 1 [max = LEN];\n"
-         "}\n"},
+        {"a.msg", "message LEN { }\n"
+                  "message M {\n"
+                  "  string s = 1 [max = LEN];\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:17: error: unknown constant 'LEN'\n"
-        "  string s = 1 [max = LEN];\n"
-        "                ^\n");
+                 "a.msg:3:17: error: unknown constant 'LEN'\n"
+                 "  string s = 1 [max = LEN];\n"
+                 "                ^\n");
 }
 
 static void
 test_dotted_name_of_a_field_is_not_a_constant(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  int32 a = 1;\n"
-         "  string s = 2 [max = M.a];\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  int32 a = 1;\n"
+                  "  string s = 2 [max = M.a];\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:17: error: 'M.a' is not a constant\n"
-        "  string s = 2 [max = M.a];\n"
-        "                ^\n");
+                 "a.msg:3:17: error: 'M.a' is not a constant\n"
+                 "  string s = 2 [max = M.a];\n"
+                 "                ^\n");
 }
 
 static void
 test_constant_of_a_file_not_imported_is_refused(void **state)
 {
     static const schema files[] = {
-        {"b.msg",
-         "package p;\n"
-         "const LEN = 8;\n"},
-        {"a.msg",
-         "package p;\n"
-         "message M {\n"
-         "  string s = 1 [max = LEN];\n"
-         "}\n"},
+        {"b.msg", "package p;\n"
+                  "const LEN = 8;\n"},
+        {"a.msg", "package p;\n"
+                  "message M {\n"
+                  "  string s = 1 [max = LEN];\n"
+                  "}\n"},
     };
-    expect_diags(*state, files, 2,
+    expect_diags(
+        *state, files, 2,
         "a.msg:3:17: error: 'LEN' is declared in 'b.msg', which this file does not import\n"
         "  string s = 1 [max = LEN];\n"
         "                ^\n");
@@ -1107,330 +1095,315 @@ static void
 test_max_zero_is_refused(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  string s = 1 [max = 0];\n"
-         "  repeated int32 r = 2 [max = -3];\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  string s = 1 [max = 0];\n"
+                  "  repeated int32 r = 2 [max = -3];\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:2:17: error: 'max' must be between 1 and 4294967295, not 0\n"
-        "  string s = 1 [max = 0];\n"
-        "                ^\n"
-        "a.msg:3:25: error: 'max' must be between 1 and 4294967295, not -3\n"
-        "  repeated int32 r = 2 [max = -3];\n"
-        "                        ^\n");
+                 "a.msg:2:17: error: 'max' must be between 1 and 4294967295, not 0\n"
+                 "  string s = 1 [max = 0];\n"
+                 "                ^\n"
+                 "a.msg:3:25: error: 'max' must be between 1 and 4294967295, not -3\n"
+                 "  repeated int32 r = 2 [max = -3];\n"
+                 "                        ^\n");
 }
 
 static void
 test_max_from_a_constant_must_be_positive(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "const NONE = 0;\n"
-         "message M {\n"
-         "  bytes b = 1 [max = NONE];\n"
-         "}\n"},
+        {"a.msg", "const NONE = 0;\n"
+                  "message M {\n"
+                  "  bytes b = 1 [max = NONE];\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:16: error: 'max' must be between 1 and 4294967295, but 'NONE' is 0\n"
-        "  bytes b = 1 [max = NONE];\n"
-        "               ^\n");
+                 "a.msg:3:16: error: 'max' must be between 1 and 4294967295, but 'NONE' is 0\n"
+                 "  bytes b = 1 [max = NONE];\n"
+                 "               ^\n");
 }
 
 static void
 test_max_must_fit_uint32(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  bytes b = 1 [max = 4294967296];\n"
-         "  bytes c = 2 [max = 4294967295];\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  bytes b = 1 [max = 4294967296];\n"
+                  "  bytes c = 2 [max = 4294967295];\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:2:16: error: 'max' must be between 1 and 4294967295, not 4294967296\n"
-        "  bytes b = 1 [max = 4294967296];\n"
-        "               ^\n");
+                 "a.msg:2:16: error: 'max' must be between 1 and 4294967295, not 4294967296\n"
+                 "  bytes b = 1 [max = 4294967296];\n"
+                 "               ^\n");
 }
 
 static void
 test_max_on_a_scalar_is_refused(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  int32 a = 1 [max = 3];\n"
-         "  optional double d = 2 [max = 3];\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  int32 a = 1 [max = 3];\n"
+                  "  optional double d = 2 [max = 3];\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:2:16: error: 'max' applies only to string, bytes and repeated fields\n"
-        "  int32 a = 1 [max = 3];\n"
-        "               ^\n"
-        "a.msg:3:26: error: 'max' applies only to string, bytes and repeated fields\n"
-        "  optional double d = 2 [max = 3];\n"
-        "                         ^\n");
+                 "a.msg:2:16: error: 'max' applies only to string, bytes and repeated fields\n"
+                 "  int32 a = 1 [max = 3];\n"
+                 "               ^\n"
+                 "a.msg:3:26: error: 'max' applies only to string, bytes and repeated fields\n"
+                 "  optional double d = 2 [max = 3];\n"
+                 "                         ^\n");
 }
 
 static void
 test_max_on_a_message_or_enum_is_refused(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "enum E { Z = 0; }\n"
-         "message N { }\n"
-         "message M {\n"
-         "  N n = 1 [max = 3];\n"
-         "  E e = 2 [max = 3];\n"
-         "}\n"},
+        {"a.msg", "enum E { Z = 0; }\n"
+                  "message N { }\n"
+                  "message M {\n"
+                  "  N n = 1 [max = 3];\n"
+                  "  E e = 2 [max = 3];\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:4:12: error: 'max' applies only to string, bytes and repeated fields\n"
-        "  N n = 1 [max = 3];\n"
-        "           ^\n"
-        "a.msg:5:12: error: 'max' applies only to string, bytes and repeated fields\n"
-        "  E e = 2 [max = 3];\n"
-        "           ^\n");
+                 "a.msg:4:12: error: 'max' applies only to string, bytes and repeated fields\n"
+                 "  N n = 1 [max = 3];\n"
+                 "           ^\n"
+                 "a.msg:5:12: error: 'max' applies only to string, bytes and repeated fields\n"
+                 "  E e = 2 [max = 3];\n"
+                 "           ^\n");
 }
 
 static void
 test_max_len_on_a_singular_string_is_refused(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  string s = 1 [max = 4, max_len = 3];\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  string s = 1 [max = 4, max_len = 3];\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:2:26: error: 'max_len' applies only to repeated string and bytes fields\n"
-        "  string s = 1 [max = 4, max_len = 3];\n"
-        "                         ^\n");
+                 "a.msg:2:26: error: 'max_len' applies only to repeated string and bytes fields\n"
+                 "  string s = 1 [max = 4, max_len = 3];\n"
+                 "                         ^\n");
 }
 
 static void
 test_max_len_on_repeated_scalars_is_refused(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  repeated int32 r = 1 [max = 4, max_len = 3];\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  repeated int32 r = 1 [max = 4, max_len = 3];\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:2:34: error: 'max_len' applies only to repeated string and bytes fields\n"
-        "  repeated int32 r = 1 [max = 4, max_len = 3];\n"
-        "                                 ^\n");
+                 "a.msg:2:34: error: 'max_len' applies only to repeated string and bytes fields\n"
+                 "  repeated int32 r = 1 [max = 4, max_len = 3];\n"
+                 "                                 ^\n");
 }
 
 static void
 test_max_len_needs_max(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  repeated string r = 1 [max_len = 3];\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  repeated string r = 1 [max_len = 3];\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:2:26: error: 'max_len' requires 'max'\n"
-        "  repeated string r = 1 [max_len = 3];\n"
-        "                         ^\n");
+                 "a.msg:2:26: error: 'max_len' requires 'max'\n"
+                 "  repeated string r = 1 [max_len = 3];\n"
+                 "                         ^\n");
 }
 
 static void
 test_max_len_must_be_positive(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  repeated bytes r = 1 [max = 2, max_len = 0];\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  repeated bytes r = 1 [max = 2, max_len = 0];\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:2:34: error: 'max_len' must be between 1 and 4294967295, not 0\n"
-        "  repeated bytes r = 1 [max = 2, max_len = 0];\n"
-        "                                 ^\n");
+                 "a.msg:2:34: error: 'max_len' must be between 1 and 4294967295, not 0\n"
+                 "  repeated bytes r = 1 [max = 2, max_len = 0];\n"
+                 "                                 ^\n");
 }
 
 static void
 test_oneof_without_fields_is_an_error(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  oneof u { }\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  oneof u { }\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:2:9: error: oneof 'u' has no fields\n"
-        "  oneof u { }\n"
-        "        ^\n");
+                 "a.msg:2:9: error: oneof 'u' has no fields\n"
+                 "  oneof u { }\n"
+                 "        ^\n");
 }
 
 static void
 test_enum_without_values_is_an_error(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "enum E { }\n"},
+        {"a.msg", "enum E { }\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:1:6: error: enum 'E' has no values\n"
-        "enum E { }\n"
-        "     ^\n");
+                 "a.msg:1:6: error: enum 'E' has no values\n"
+                 "enum E { }\n"
+                 "     ^\n");
 }
 
 static void
 test_first_enum_value_must_be_zero(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "enum E {\n"
-         "  A = 1;\n"
-         "  B = 0;\n"
-         "}\n"},
+        {"a.msg", "enum E {\n"
+                  "  A = 1;\n"
+                  "  B = 0;\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:2:7: error: the first value of enum 'E' must be 0\n"
-        "  A = 1;\n"
-        "      ^\n");
+                 "a.msg:2:7: error: the first value of enum 'E' must be 0\n"
+                 "  A = 1;\n"
+                 "      ^\n");
 }
 
 static void
 test_enum_values_must_fit_int32(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "enum E {\n"
-         "  A = 0;\n"
-         "  B = 2147483648;\n"
-         "  C = -2147483649;\n"
-         "  D = -2147483648;\n"
-         "  F = 2147483647;\n"
-         "}\n"},
+        {"a.msg", "enum E {\n"
+                  "  A = 0;\n"
+                  "  B = 2147483648;\n"
+                  "  C = -2147483649;\n"
+                  "  D = -2147483648;\n"
+                  "  F = 2147483647;\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:7: error: 'B' = 2147483648 does not fit in int32\n"
-        "  B = 2147483648;\n"
-        "      ^\n"
-        "a.msg:4:7: error: 'C' = -2147483649 does not fit in int32\n"
-        "  C = -2147483649;\n"
-        "      ^\n");
+                 "a.msg:3:7: error: 'B' = 2147483648 does not fit in int32\n"
+                 "  B = 2147483648;\n"
+                 "      ^\n"
+                 "a.msg:4:7: error: 'C' = -2147483649 does not fit in int32\n"
+                 "  C = -2147483649;\n"
+                 "      ^\n");
 }
 
 static void
 test_duplicate_enum_value_is_reported_with_a_note(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "enum E {\n"
-         "  A = 0;\n"
-         "  B = 1;\n"
-         "  C = 1;\n"
-         "  D = 1;\n"
-         "}\n"},
+        {"a.msg", "enum E {\n"
+                  "  A = 0;\n"
+                  "  B = 1;\n"
+                  "  C = 1;\n"
+                  "  D = 1;\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:4:7: error: enum value 1 is already used by 'B'\n"
-        "  C = 1;\n"
-        "      ^\n"
-        "a.msg:3:7: note: 'B' uses value 1 here\n"
-        "  B = 1;\n"
-        "      ^\n"
-        "a.msg:5:7: error: enum value 1 is already used by 'B'\n"
-        "  D = 1;\n"
-        "      ^\n"
-        "a.msg:3:7: note: 'B' uses value 1 here\n"
-        "  B = 1;\n"
-        "      ^\n");
+                 "a.msg:4:7: error: enum value 1 is already used by 'B'\n"
+                 "  C = 1;\n"
+                 "      ^\n"
+                 "a.msg:3:7: note: 'B' uses value 1 here\n"
+                 "  B = 1;\n"
+                 "      ^\n"
+                 "a.msg:5:7: error: enum value 1 is already used by 'B'\n"
+                 "  D = 1;\n"
+                 "      ^\n"
+                 "a.msg:3:7: note: 'B' uses value 1 here\n"
+                 "  B = 1;\n"
+                 "      ^\n");
 }
 
 static void
 test_method_with_an_unknown_type_is_refused(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M { }\n"
-         "service S {\n"
-         "  rpc Get(M) returns (Missing);\n"
-         "  oneway Put(Nope);\n"
-         "}\n"},
+        {"a.msg", "message M { }\n"
+                  "service S {\n"
+                  "  rpc Get(M) returns (Missing);\n"
+                  "  oneway Put(Nope);\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:23: error: unknown type 'Missing'\n"
-        "  rpc Get(M) returns (Missing);\n"
-        "                      ^\n"
-        "a.msg:4:14: error: unknown type 'Nope'\n"
-        "  oneway Put(Nope);\n"
-        "             ^\n");
+                 "a.msg:3:23: error: unknown type 'Missing'\n"
+                 "  rpc Get(M) returns (Missing);\n"
+                 "                      ^\n"
+                 "a.msg:4:14: error: unknown type 'Nope'\n"
+                 "  oneway Put(Nope);\n"
+                 "             ^\n");
 }
 
 static void
 test_method_with_an_enum_type_is_refused(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "enum E { Z = 0; }\n"
-         "message M { }\n"
-         "service S {\n"
-         "  rpc Get(E) returns (M);\n"
-         "}\n"},
+        {"a.msg", "enum E { Z = 0; }\n"
+                  "message M { }\n"
+                  "service S {\n"
+                  "  rpc Get(E) returns (M);\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:4:11: error: 'E' is not a message\n"
-        "  rpc Get(E) returns (M);\n"
-        "          ^\n");
+                 "a.msg:4:11: error: 'E' is not a message\n"
+                 "  rpc Get(E) returns (M);\n"
+                 "          ^\n");
 }
 
 static void
 test_message_containing_itself_is_a_cycle(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "package p;\n"
-         "message Node {\n"
-         "  Node next = 1;\n"
-         "}\n"},
+        {"a.msg", "package p;\n"
+                  "message Node {\n"
+                  "  Node next = 1;\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:8: error: message 'p.Node' contains itself through inline fields: Node.next -> Node; make one of them optional or an unbounded repeated\n"
-        "  Node next = 1;\n"
-        "       ^\n");
+                 "a.msg:3:8: error: message 'p.Node' contains itself through inline fields: "
+                 "Node.next -> Node; make one of them optional or an unbounded repeated\n"
+                 "  Node next = 1;\n"
+                 "       ^\n");
 }
 
 static void
 test_cycle_through_a_oneof_and_a_bounded_repeated_is_reported(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "package p;\n"
-         "message A { B b = 1; }\n"
-         "message B { repeated C c = 1 [max = 2]; }\n"
-         "message C {\n"
-         "  oneof u { A a = 1; }\n"
-         "}\n"},
+        {"a.msg", "package p;\n"
+                  "message A { B b = 1; }\n"
+                  "message B { repeated C c = 1 [max = 2]; }\n"
+                  "message C {\n"
+                  "  oneof u { A a = 1; }\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:5:15: error: message 'p.A' contains itself through inline fields: A.b -> B.c -> C.a -> A; make one of them optional or an unbounded repeated\n"
-        "  oneof u { A a = 1; }\n"
-        "              ^\n");
+                 "a.msg:5:15: error: message 'p.A' contains itself through inline fields: A.b -> "
+                 "B.c -> C.a -> A; make one of them optional or an unbounded repeated\n"
+                 "  oneof u { A a = 1; }\n"
+                 "              ^\n");
 }
 
 static void
 test_cycle_of_nested_messages_names_them_within_the_package(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "package p;\n"
-         "message Outer {\n"
-         "  message Inner { Outer o = 1; }\n"
-         "  Inner i = 1;\n"
-         "}\n"},
+        {"a.msg", "package p;\n"
+                  "message Outer {\n"
+                  "  message Inner { Outer o = 1; }\n"
+                  "  Inner i = 1;\n"
+                  "}\n"},
     };
-    expect_diags(*state, files, 1,
-        "a.msg:3:25: error: message 'p.Outer' contains itself through inline fields: Outer.i -> Outer.Inner.o -> Outer; make one of them optional or an unbounded repeated\n"
+    expect_diags(
+        *state, files, 1,
+        "a.msg:3:25: error: message 'p.Outer' contains itself through inline fields: Outer.i -> "
+        "Outer.Inner.o -> Outer; make one of them optional or an unbounded repeated\n"
         "  message Inner { Outer o = 1; }\n"
         "                        ^\n");
 }
@@ -1439,382 +1412,497 @@ static void
 test_nested_message_clashing_with_a_generated_function_is_refused(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "package p;\n"
-         "message Foo {\n"
-         "  message init { }\n"
-         "}\n"},
+        {"a.msg", "package p;\n"
+                  "message Foo {\n"
+                  "  message init { }\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:11: error: message 'p.Foo.init' would generate the C identifier 'p_Foo_init', which message 'p.Foo' also generates\n"
-        "  message init { }\n"
-        "          ^\n"
-        "a.msg:2:9: note: message 'p.Foo' is declared here\n"
-        "message Foo {\n"
-        "        ^\n");
+                 "a.msg:3:11: error: message 'p.Foo.init' would generate the C identifier "
+                 "'p_Foo_init', which message 'p.Foo' also generates\n"
+                 "  message init { }\n"
+                 "          ^\n"
+                 "a.msg:2:9: note: message 'p.Foo' is declared here\n"
+                 "message Foo {\n"
+                 "        ^\n");
 }
 
 static void
 test_packages_that_meet_in_c_are_refused(void **state)
 {
     static const schema files[] = {
-        {"b.msg",
-         "package a.b;\n"
-         "message C { }\n"},
-        {"a.msg",
-         "package a;\n"
-         "message b_C { }\n"},
+        {"b.msg", "package a.b;\n"
+                  "message C { }\n"},
+        {"a.msg", "package a;\n"
+                  "message b_C { }\n"},
     };
     expect_diags(*state, files, 2,
-        "a.msg:2:9: error: message 'a.b_C' would generate the C identifier 'a_b_C', which message 'a.b.C' also generates\n"
-        "message b_C { }\n"
-        "        ^\n"
-        "b.msg:2:9: note: message 'a.b.C' is declared here\n"
-        "message C { }\n"
-        "        ^\n");
+                 "a.msg:2:9: error: message 'a.b_C' would generate the C identifier 'a_b_C', which "
+                 "message 'a.b.C' also generates\n"
+                 "message b_C { }\n"
+                 "        ^\n"
+                 "b.msg:2:9: note: message 'a.b.C' is declared here\n"
+                 "message C { }\n"
+                 "        ^\n");
 }
 
 static void
 test_keyword_escape_can_collide(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message int { }\n"
-         "message int_ { }\n"},
+        {"a.msg", "message int { }\n"
+                  "message int_ { }\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:2:9: error: message 'int_' would generate the C identifier 'int_', which message 'int' also generates\n"
-        "message int_ { }\n"
-        "        ^\n"
-        "a.msg:1:9: note: message 'int' is declared here\n"
-        "message int { }\n"
-        "        ^\n");
+                 "a.msg:2:9: error: message 'int_' would generate the C identifier 'int_', which "
+                 "message 'int' also generates\n"
+                 "message int_ { }\n"
+                 "        ^\n"
+                 "a.msg:1:9: note: message 'int' is declared here\n"
+                 "message int { }\n"
+                 "        ^\n");
 }
 
 static void
 test_enum_constant_clashing_with_a_message_is_refused(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "package p;\n"
-         "enum E { X = 0; }\n"
-         "message E_X { }\n"},
+        {"a.msg", "package p;\n"
+                  "enum E { X = 0; }\n"
+                  "message E_X { }\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:9: error: message 'p.E_X' would generate the C identifier 'p_E_X', which enum value 'p.E.X' also generates\n"
-        "message E_X { }\n"
-        "        ^\n"
-        "a.msg:2:10: note: enum value 'p.E.X' is declared here\n"
-        "enum E { X = 0; }\n"
-        "         ^\n");
+                 "a.msg:3:9: error: message 'p.E_X' would generate the C identifier 'p_E_X', which "
+                 "enum value 'p.E.X' also generates\n"
+                 "message E_X { }\n"
+                 "        ^\n"
+                 "a.msg:2:10: note: enum value 'p.E.X' is declared here\n"
+                 "enum E { X = 0; }\n"
+                 "         ^\n");
 }
 
 static void
 test_oneof_case_clashing_with_a_message_function_is_refused(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "package p;\n"
-         "message M {\n"
-         "  oneof u { int32 init = 1; }\n"
-         "}\n"
-         "message M_u { }\n"},
+        {"a.msg", "package p;\n"
+                  "message M {\n"
+                  "  oneof u { int32 init = 1; }\n"
+                  "}\n"
+                  "message M_u { }\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:5:9: error: message 'p.M_u' would generate the C identifier 'p_M_u_init', which field 'p.M.init' also generates\n"
-        "message M_u { }\n"
-        "        ^\n"
-        "a.msg:3:19: note: field 'p.M.init' is declared here\n"
-        "  oneof u { int32 init = 1; }\n"
-        "                  ^\n");
+                 "a.msg:5:9: error: message 'p.M_u' would generate the C identifier 'p_M_u_init', "
+                 "which field 'p.M.init' also generates\n"
+                 "message M_u { }\n"
+                 "        ^\n"
+                 "a.msg:3:19: note: field 'p.M.init' is declared here\n"
+                 "  oneof u { int32 init = 1; }\n"
+                 "                  ^\n");
 }
 
 static void
 test_const_clashing_with_a_message_macro_is_refused(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "package p;\n"
-         "message M { }\n"
-         "const M_INIT = 3;\n"},
+        {"a.msg", "package p;\n"
+                  "message M { }\n"
+                  "const M_INIT = 3;\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:7: error: const 'p.M_INIT' would generate the C identifier 'p_M_INIT', which message 'p.M' also generates\n"
-        "const M_INIT = 3;\n"
-        "      ^\n"
-        "a.msg:2:9: note: message 'p.M' is declared here\n"
-        "message M { }\n"
-        "        ^\n");
+                 "a.msg:3:7: error: const 'p.M_INIT' would generate the C identifier 'p_M_INIT', "
+                 "which message 'p.M' also generates\n"
+                 "const M_INIT = 3;\n"
+                 "      ^\n"
+                 "a.msg:2:9: note: message 'p.M' is declared here\n"
+                 "message M { }\n"
+                 "        ^\n");
 }
 
 static void
 test_method_stub_clashing_with_a_service_function_is_refused(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "package p;\n"
-         "message M { }\n"
-         "service S {\n"
-         "  oneway serve(M);\n"
-         "}\n"},
+        {"a.msg", "package p;\n"
+                  "message M { }\n"
+                  "service S {\n"
+                  "  oneway serve(M);\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:4:10: error: method 'p.S.serve' would generate the C identifier 'p_S_serve', which service 'p.S' also generates\n"
-        "  oneway serve(M);\n"
-        "         ^\n"
-        "a.msg:3:9: note: service 'p.S' is declared here\n"
-        "service S {\n"
-        "        ^\n");
+                 "a.msg:4:10: error: method 'p.S.serve' would generate the C identifier "
+                 "'p_S_serve', which service 'p.S' also generates\n"
+                 "  oneway serve(M);\n"
+                 "         ^\n"
+                 "a.msg:3:9: note: service 'p.S' is declared here\n"
+                 "service S {\n"
+                 "        ^\n");
 }
 
 static void
 test_count_member_clash_is_refused(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  repeated int32 x = 1;\n"
-         "  int32 x_count = 2;\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  repeated int32 x = 1;\n"
+                  "  int32 x_count = 2;\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:9: error: field 'x_count' would generate the member 'x_count' of struct 'M', which field 'x' also generates\n"
-        "  int32 x_count = 2;\n"
-        "        ^\n"
-        "a.msg:2:18: note: field 'x' is declared here\n"
-        "  repeated int32 x = 1;\n"
-        "                 ^\n");
+                 "a.msg:3:9: error: field 'x_count' would generate the member 'x_count' of struct "
+                 "'M', which field 'x' also generates\n"
+                 "  int32 x_count = 2;\n"
+                 "        ^\n"
+                 "a.msg:2:18: note: field 'x' is declared here\n"
+                 "  repeated int32 x = 1;\n"
+                 "                 ^\n");
 }
 
 static void
 test_presence_member_clash_is_refused(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  int32 has_p = 1;\n"
-         "  M.P p = 2;\n"
-         "  message P { }\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  int32 has_p = 1;\n"
+                  "  M.P p = 2;\n"
+                  "  message P { }\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:7: error: field 'p' would generate the member 'has_p' of struct 'M', which field 'has_p' also generates\n"
-        "  M.P p = 2;\n"
-        "      ^\n"
-        "a.msg:2:9: note: field 'has_p' is declared here\n"
-        "  int32 has_p = 1;\n"
-        "        ^\n");
+                 "a.msg:3:7: error: field 'p' would generate the member 'has_p' of struct 'M', "
+                 "which field 'has_p' also generates\n"
+                 "  M.P p = 2;\n"
+                 "      ^\n"
+                 "a.msg:2:9: note: field 'has_p' is declared here\n"
+                 "  int32 has_p = 1;\n"
+                 "        ^\n");
 }
 
 static void
 test_oneof_case_member_clash_is_refused(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  oneof u { int32 a = 1; }\n"
-         "  bool u_case = 2;\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  oneof u { int32 a = 1; }\n"
+                  "  bool u_case = 2;\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:8: error: field 'u_case' would generate the member 'u_case' of struct 'M', which oneof 'u' also generates\n"
-        "  bool u_case = 2;\n"
-        "       ^\n"
-        "a.msg:2:9: note: oneof 'u' is declared here\n"
-        "  oneof u { int32 a = 1; }\n"
-        "        ^\n");
+                 "a.msg:3:8: error: field 'u_case' would generate the member 'u_case' of struct "
+                 "'M', which oneof 'u' also generates\n"
+                 "  bool u_case = 2;\n"
+                 "       ^\n"
+                 "a.msg:2:9: note: oneof 'u' is declared here\n"
+                 "  oneof u { int32 a = 1; }\n"
+                 "        ^\n");
 }
 
 static void
 test_escaped_field_clash_is_refused(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  int32 class_ = 1;\n"
-         "  int32 class = 2;\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  int32 class_ = 1;\n"
+                  "  int32 class = 2;\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:9: error: field 'class' would generate the member 'class_' of struct 'M', which field 'class_' also generates\n"
-        "  int32 class = 2;\n"
-        "        ^\n"
-        "a.msg:2:9: note: field 'class_' is declared here\n"
-        "  int32 class_ = 1;\n"
-        "        ^\n");
+                 "a.msg:3:9: error: field 'class' would generate the member 'class_' of struct "
+                 "'M', which field 'class_' also generates\n"
+                 "  int32 class = 2;\n"
+                 "        ^\n"
+                 "a.msg:2:9: note: field 'class_' is declared here\n"
+                 "  int32 class_ = 1;\n"
+                 "        ^\n");
 }
 
 static void
 test_escaped_union_member_clash_is_refused(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  oneof u {\n"
-         "    int32 new = 1;\n"
-         "    int32 new_ = 2;\n"
-         "  }\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  oneof u {\n"
+                  "    int32 new = 1;\n"
+                  "    int32 new_ = 2;\n"
+                  "  }\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:4:11: error: field 'new_' would generate the member 'new_' of the union 'u' of 'M', which field 'new' also generates\n"
-        "    int32 new_ = 2;\n"
-        "          ^\n"
-        "a.msg:3:11: note: field 'new' is declared here\n"
-        "    int32 new = 1;\n"
-        "          ^\n");
+                 "a.msg:4:11: error: field 'new_' would generate the member 'new_' of the union "
+                 "'u' of 'M', which field 'new' also generates\n"
+                 "    int32 new_ = 2;\n"
+                 "          ^\n"
+                 "a.msg:3:11: note: field 'new' is declared here\n"
+                 "    int32 new = 1;\n"
+                 "          ^\n");
 }
 
 static void
 test_escaped_handler_clash_is_refused(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M { }\n"
-         "service S {\n"
-         "  oneway delete(M);\n"
-         "  oneway delete_(M);\n"
-         "}\n"},
+        {"a.msg", "message M { }\n"
+                  "service S {\n"
+                  "  oneway delete(M);\n"
+                  "  oneway delete_(M);\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:4:10: error: method 'delete_' would generate the member 'delete_' of 'S_handlers', which method 'delete' also generates\n"
-        "  oneway delete_(M);\n"
-        "         ^\n"
-        "a.msg:3:10: note: method 'delete' is declared here\n"
-        "  oneway delete(M);\n"
-        "         ^\n");
+                 "a.msg:4:10: error: method 'delete_' would generate the member 'delete_' of "
+                 "'S_handlers', which method 'delete' also generates\n"
+                 "  oneway delete_(M);\n"
+                 "         ^\n"
+                 "a.msg:3:10: note: method 'delete' is declared here\n"
+                 "  oneway delete(M);\n"
+                 "         ^\n");
 }
 
 static void
 test_reserved_to_max_covers_the_largest_number(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message M {\n"
-         "  reserved 1000 to max;\n"
-         "  int32 a = 536870911;\n"
-         "}\n"},
+        {"a.msg", "message M {\n"
+                  "  reserved 1000 to max;\n"
+                  "  int32 a = 536870911;\n"
+                  "}\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:3:13: error: field number 536870911 is reserved\n"
-        "  int32 a = 536870911;\n"
-        "            ^\n"
-        "a.msg:2:12: note: reserved here\n"
-        "  reserved 1000 to max;\n"
-        "           ^\n");
+                 "a.msg:3:13: error: field number 536870911 is reserved\n"
+                 "  int32 a = 536870911;\n"
+                 "            ^\n"
+                 "a.msg:2:12: note: reserved here\n"
+                 "  reserved 1000 to max;\n"
+                 "           ^\n");
+}
+
+static void
+test_only_whole_identifiers_are_escaped(void **state)
+{
+    static const schema files[] = {
+        {"a.msg", "message co {\n"
+                  "  oneof await { int32 x = 1; }\n"
+                  "}\n"
+                  "message co_await_case { }\n"},
+    };
+    expect_diags(*state, files, 1,
+                 "a.msg:4:9: error: message 'co_await_case' would generate the C identifier "
+                 "'co_await_case', which oneof 'co.await' also generates\n"
+                 "message co_await_case { }\n"
+                 "        ^\n"
+                 "a.msg:2:9: note: oneof 'co.await' is declared here\n"
+                 "  oneof await { int32 x = 1; }\n"
+                 "        ^\n");
+}
+
+static void
+test_long_cycles_show_their_ends(void **state)
+{
+    static const schema files[] = {
+        {"a.msg", "message M0 { M1 n = 1; }\n"
+                  "message M1 { M2 n = 1; }\n"
+                  "message M2 { M3 n = 1; }\n"
+                  "message M3 { M4 n = 1; }\n"
+                  "message M4 { M5 n = 1; }\n"
+                  "message M5 { M6 n = 1; }\n"
+                  "message M6 { M7 n = 1; }\n"
+                  "message M7 { M8 n = 1; }\n"
+                  "message M8 { M9 n = 1; }\n"
+                  "message M9 { M10 n = 1; }\n"
+                  "message M10 { M11 n = 1; }\n"
+                  "message M11 { M12 n = 1; }\n"
+                  "message M12 { M13 n = 1; }\n"
+                  "message M13 { M0 n = 1; }\n"},
+    };
+    expect_diags(
+        *state, files, 1,
+        "a.msg:14:18: error: message 'M0' contains itself through inline fields: M0.n -> M1.n -> "
+        "M2.n -> M3.n -> M4.n -> M5.n -> ... (2 more) -> M8.n -> M9.n -> M10.n -> M11.n -> M12.n "
+        "-> M13.n -> M0; make one of them optional or an unbounded repeated\n"
+        "message M13 { M0 n = 1; }\n"
+        "                 ^\n");
+}
+
+static void
+test_lookups_inside_a_duplicate_find_its_members(void **state)
+{
+    static const schema files[] = {
+        {"a.msg", "message M { message In { } In i = 1; }\n"
+                  "message M { message In { } In i = 1; }\n"},
+    };
+    expect_diags(*state, files, 1,
+                 "a.msg:2:9: error: 'M' is already defined\n"
+                 "message M { message In { } In i = 1; }\n"
+                 "        ^\n"
+                 "a.msg:1:9: note: previous definition of 'M' is here\n"
+                 "message M { message In { } In i = 1; }\n"
+                 "        ^\n");
 }
 
 static void
 test_diagnostics_come_in_source_order(void **state)
 {
     static const schema files[] = {
-        {"a.msg",
-         "message A { A a = 1; }\n"
-         "message B { int32 x = 0; }\n"
-         "message A { }\n"},
+        {"a.msg", "message A { A a = 1; }\n"
+                  "message B { int32 x = 0; }\n"
+                  "message A { }\n"},
     };
     expect_diags(*state, files, 1,
-        "a.msg:1:15: error: message 'A' contains itself through inline fields: A.a -> A; make one of them optional or an unbounded repeated\n"
-        "message A { A a = 1; }\n"
-        "              ^\n"
-        "a.msg:2:23: error: field number 0 is out of range (1 to 536870911)\n"
-        "message B { int32 x = 0; }\n"
-        "                      ^\n"
-        "a.msg:3:9: error: 'A' is already defined\n"
-        "message A { }\n"
-        "        ^\n"
-        "a.msg:1:9: note: previous definition of 'A' is here\n"
-        "message A { A a = 1; }\n"
-        "        ^\n");
+                 "a.msg:1:15: error: message 'A' contains itself through inline fields: A.a -> A; "
+                 "make one of them optional or an unbounded repeated\n"
+                 "message A { A a = 1; }\n"
+                 "              ^\n"
+                 "a.msg:2:23: error: field number 0 is out of range (1 to 536870911)\n"
+                 "message B { int32 x = 0; }\n"
+                 "                      ^\n"
+                 "a.msg:3:9: error: 'A' is already defined\n"
+                 "message A { }\n"
+                 "        ^\n"
+                 "a.msg:1:9: note: previous definition of 'A' is here\n"
+                 "message A { A a = 1; }\n"
+                 "        ^\n");
 }
 
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_names_of_nested_declarations_are_filled, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_keyword_type_names_are_escaped_without_a_package, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_keyword_components_inside_longer_names_are_kept, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_types_resolve_from_the_innermost_message_outwards, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_lookup_skips_fields_named_like_a_type, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_types_resolve_across_packages_through_imports, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_names_of_nested_declarations_are_filled, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_keyword_type_names_are_escaped_without_a_package,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keyword_components_inside_longer_names_are_kept, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_types_resolve_from_the_innermost_message_outwards,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lookup_skips_fields_named_like_a_type, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_types_resolve_across_packages_through_imports, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_constants_fill_max_and_max_len, setup, teardown),
         cmocka_unit_test_setup_teardown(test_methods_resolve_their_messages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spec_example_is_clean, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_optional_and_unbounded_repeated_fields_break_cycles, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_max_size_counts_tags_and_worst_case_varints, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_max_size_of_bounded_strings_arrays_messages_and_oneofs, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unbounded_fields_leave_a_message_without_max_size, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_optional_and_unbounded_repeated_fields_break_cycles,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_max_size_counts_tags_and_worst_case_varints, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_max_size_of_bounded_strings_arrays_messages_and_oneofs,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unbounded_fields_leave_a_message_without_max_size,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_max_size_over_2_gib_means_unbounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_field_flags_follow_the_struct_layout, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_more_than_twenty_errors_end_with_too_many, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_duplicate_message_in_package_is_reported_at_the_second, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_duplicate_without_package_names_no_scope, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_enum_values_of_two_enums_clash_in_the_package, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_more_than_twenty_errors_end_with_too_many, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_nesting_deeper_than_the_limit_is_refused, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_message_in_package_is_reported_at_the_second,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_without_package_names_no_scope, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_enum_values_of_two_enums_clash_in_the_package, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_enum_value_clashes_with_a_message, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_nested_enum_values_clash_in_their_message, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nested_enum_values_clash_in_their_message, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_duplicate_field_name_is_reported, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_oneof_named_like_a_field_is_a_duplicate, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_nested_message_named_like_a_field_is_a_duplicate, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_duplicate_method_is_reported_in_its_service, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_oneof_named_like_a_field_is_a_duplicate, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_nested_message_named_like_a_field_is_a_duplicate,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_method_is_reported_in_its_service, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_duplicate_const_is_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duplicate_service_is_reported, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_duplicate_across_files_of_a_package_is_reported, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_message_named_like_a_package_is_a_duplicate, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_contents_of_a_duplicate_are_not_reported_again, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reserved_range_ending_before_its_start_is_an_error, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reserved_number_out_of_range_is_an_error, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_overlapping_reserved_ranges_are_reported_at_the_later, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reserved_range_covering_an_earlier_number_overlaps_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_across_files_of_a_package_is_reported, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_message_named_like_a_package_is_a_duplicate, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_contents_of_a_duplicate_are_not_reported_again, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_reserved_range_ending_before_its_start_is_an_error,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reserved_number_out_of_range_is_an_error, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_overlapping_reserved_ranges_are_reported_at_the_later,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reserved_range_covering_an_earlier_number_overlaps_it,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_name_reserved_twice_is_an_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_field_number_zero_is_out_of_range, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_field_number_above_the_maximum_is_out_of_range, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_field_numbers_of_the_protobuf_implementation_are_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reserved_field_number_is_an_error_with_a_note, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_duplicate_field_number_counts_oneof_members, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reserved_field_name_is_an_error_with_a_note, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_field_number_above_the_maximum_is_out_of_range, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_field_numbers_of_the_protobuf_implementation_are_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reserved_field_number_is_an_error_with_a_note, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_field_number_counts_oneof_members, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_reserved_field_name_is_an_error_with_a_note, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_unknown_type_is_reported_at_the_type, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_dotted_type_is_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(test_field_used_as_a_type_is_not_a_type, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_type_of_a_file_not_imported_is_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_same_package_file_must_be_imported_too, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unknown_constant_is_reported_at_the_option, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_type_of_a_file_not_imported_is_refused, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_same_package_file_must_be_imported_too, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_constant_is_reported_at_the_option, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_constant_lookup_skips_other_kinds, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dotted_name_of_a_field_is_not_a_constant, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_constant_of_a_file_not_imported_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dotted_name_of_a_field_is_not_a_constant, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_constant_of_a_file_not_imported_is_refused, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_max_zero_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_max_from_a_constant_must_be_positive, setup, teardown),
         cmocka_unit_test_setup_teardown(test_max_must_fit_uint32, setup, teardown),
         cmocka_unit_test_setup_teardown(test_max_on_a_scalar_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_max_on_a_message_or_enum_is_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_max_len_on_a_singular_string_is_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_max_len_on_repeated_scalars_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_max_len_on_a_singular_string_is_refused, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_max_len_on_repeated_scalars_is_refused, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_max_len_needs_max, setup, teardown),
         cmocka_unit_test_setup_teardown(test_max_len_must_be_positive, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oneof_without_fields_is_an_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_enum_without_values_is_an_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_first_enum_value_must_be_zero, setup, teardown),
         cmocka_unit_test_setup_teardown(test_enum_values_must_fit_int32, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_duplicate_enum_value_is_reported_with_a_note, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_method_with_an_unknown_type_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_enum_value_is_reported_with_a_note, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_method_with_an_unknown_type_is_refused, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_method_with_an_enum_type_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_message_containing_itself_is_a_cycle, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cycle_through_a_oneof_and_a_bounded_repeated_is_reported, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cycle_of_nested_messages_names_them_within_the_package, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_nested_message_clashing_with_a_generated_function_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_cycle_through_a_oneof_and_a_bounded_repeated_is_reported, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cycle_of_nested_messages_names_them_within_the_package,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_nested_message_clashing_with_a_generated_function_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_packages_that_meet_in_c_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keyword_escape_can_collide, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_enum_constant_clashing_with_a_message_is_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_oneof_case_clashing_with_a_message_function_is_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_const_clashing_with_a_message_macro_is_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_method_stub_clashing_with_a_service_function_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_enum_constant_clashing_with_a_message_is_refused,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_oneof_case_clashing_with_a_message_function_is_refused,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_const_clashing_with_a_message_macro_is_refused, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_method_stub_clashing_with_a_service_function_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_count_member_clash_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_presence_member_clash_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oneof_case_member_clash_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_escaped_field_clash_is_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_escaped_union_member_clash_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_escaped_union_member_clash_is_refused, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_escaped_handler_clash_is_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reserved_to_max_covers_the_largest_number, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reserved_to_max_covers_the_largest_number, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_only_whole_identifiers_are_escaped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_cycles_show_their_ends, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lookups_inside_a_duplicate_find_its_members, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_diagnostics_come_in_source_order, setup, teardown),
     };
     return cmocka_run_group_tests_name("sema", tests, NULL, NULL);

@@ -10,7 +10,7 @@ typedef struct mfile {
     char *path; /* normalised */
     char *data; /* NULL: no contents (only a failure or a read count) */
     size_t len;
-    int fail;   /* errno for every read and write, 0 for none */
+    int fail; /* errno for every read and write, 0 for none */
     int reads;
     long written_seq; /* order of the first write, -1 when never written */
 } mfile;
