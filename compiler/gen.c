@@ -11,11 +11,11 @@
 
 #include "mc.h"
 #include "names.h"
+#include "sema.h"
 #include "tmpl.h"
 #include "tmpl_builtin.h"
 
 #define MSGC_VERSION_TEXT "0.1.0"
-#define MAX_MESSAGE_SIZE 0x7fffffffu
 
 typedef struct msg_facts msg_facts;
 
@@ -104,85 +104,44 @@ typedef struct scalar_info {
     const char *ctype; /* C type of a value */
     const char *upper; /* MSGC_TYPE_ suffix */
     unsigned wire;     /* wire type */
-    unsigned max;      /* largest encoding of a value */
 } scalar_info;
 
 static scalar_info
 scalar_of(mc_type_kind k)
 {
     switch (k) {
-    case MC_T_BOOL: return (scalar_info){"bool", "bool", "BOOL", 0, 1};
-    case MC_T_INT32: return (scalar_info){"int32", "int32_t", "INT32", 0, 10};
-    case MC_T_INT64: return (scalar_info){"int64", "int64_t", "INT64", 0, 10};
-    case MC_T_UINT32: return (scalar_info){"uint32", "uint32_t", "UINT32", 0, 5};
-    case MC_T_UINT64: return (scalar_info){"uint64", "uint64_t", "UINT64", 0, 10};
-    case MC_T_SINT32: return (scalar_info){"sint32", "int32_t", "SINT32", 0, 5};
-    case MC_T_SINT64: return (scalar_info){"sint64", "int64_t", "SINT64", 0, 10};
-    case MC_T_FIXED32: return (scalar_info){"fixed32", "uint32_t", "FIXED32", 5, 4};
-    case MC_T_FIXED64: return (scalar_info){"fixed64", "uint64_t", "FIXED64", 1, 8};
-    case MC_T_SFIXED32: return (scalar_info){"sfixed32", "int32_t", "SFIXED32", 5, 4};
-    case MC_T_SFIXED64: return (scalar_info){"sfixed64", "int64_t", "SFIXED64", 1, 8};
-    case MC_T_FLOAT: return (scalar_info){"float", "float", "FLOAT", 5, 4};
-    case MC_T_DOUBLE: return (scalar_info){"double", "double", "DOUBLE", 1, 8};
-    case MC_T_ENUM: return (scalar_info){"enum", "int32_t", "ENUM", 0, 10};
-    case MC_T_STRING: return (scalar_info){NULL, NULL, "STRING", 2, 0};
-    case MC_T_BYTES: return (scalar_info){NULL, NULL, "BYTES", 2, 0};
-    case MC_T_MESSAGE: return (scalar_info){NULL, NULL, "MESSAGE", 2, 0};
+    case MC_T_BOOL: return (scalar_info){"bool", "bool", "BOOL", 0};
+    case MC_T_INT32: return (scalar_info){"int32", "int32_t", "INT32", 0};
+    case MC_T_INT64: return (scalar_info){"int64", "int64_t", "INT64", 0};
+    case MC_T_UINT32: return (scalar_info){"uint32", "uint32_t", "UINT32", 0};
+    case MC_T_UINT64: return (scalar_info){"uint64", "uint64_t", "UINT64", 0};
+    case MC_T_SINT32: return (scalar_info){"sint32", "int32_t", "SINT32", 0};
+    case MC_T_SINT64: return (scalar_info){"sint64", "int64_t", "SINT64", 0};
+    case MC_T_FIXED32: return (scalar_info){"fixed32", "uint32_t", "FIXED32", 5};
+    case MC_T_FIXED64: return (scalar_info){"fixed64", "uint64_t", "FIXED64", 1};
+    case MC_T_SFIXED32: return (scalar_info){"sfixed32", "int32_t", "SFIXED32", 5};
+    case MC_T_SFIXED64: return (scalar_info){"sfixed64", "int64_t", "SFIXED64", 1};
+    case MC_T_FLOAT: return (scalar_info){"float", "float", "FLOAT", 5};
+    case MC_T_DOUBLE: return (scalar_info){"double", "double", "DOUBLE", 1};
+    case MC_T_ENUM: return (scalar_info){"enum", "int32_t", "ENUM", 0};
+    case MC_T_STRING: return (scalar_info){NULL, NULL, "STRING", 2};
+    case MC_T_BYTES: return (scalar_info){NULL, NULL, "BYTES", 2};
+    case MC_T_MESSAGE: return (scalar_info){NULL, NULL, "MESSAGE", 2};
     case MC_T_NONE: break;
     }
     mc_panic("unresolved type kind %d", (int)k);
 }
 
-/* --- sizes and heap parts (memoised per message) --- */
+/* --- heap parts (memoised per message) --- */
 
 struct msg_facts {
     const mc_message *m;
-    int state; /* 0 unknown, 1 computing, 2 done */
-    bool bounded, heap;
-    uint64_t max_size;
+    bool computing, done;
+    bool heap; /* the struct holds pointers that _free releases */
     msg_facts *next;
 };
 
-static msg_facts *facts_of(gen *g, const mc_message *m);
-
-static bool
-field_bounded_storage(const mc_field *f)
-{
-    return f->max.set;
-}
-
-/* Largest encoding of one field, or UINT64_MAX when it has none. */
-static uint64_t
-field_max_size(gen *g, const mc_field *f)
-{
-    unsigned tag_len = varint_size((uint64_t)f->number << 3);
-    uint64_t n = f->max.set ? (uint64_t)f->max.value : 0;
-    uint64_t elem;
-    if (f->kind == MC_T_MESSAGE) {
-        msg_facts *s = facts_of(g, f->msg_type);
-        if (!s->bounded)
-            return UINT64_MAX;
-        elem = tag_len + varint_size(s->max_size) + s->max_size;
-        if (f->label != MC_L_REPEATED)
-            return elem;
-        return f->max.set ? n * elem : UINT64_MAX;
-    }
-    if (f->kind == MC_T_STRING || f->kind == MC_T_BYTES) {
-        if (f->label == MC_L_REPEATED) {
-            if (!f->max.set || !f->max_len.set)
-                return UINT64_MAX;
-            uint64_t l = (uint64_t)f->max_len.value;
-            return n * (tag_len + varint_size(l) + l);
-        }
-        return f->max.set ? tag_len + varint_size(n) + n : UINT64_MAX;
-    }
-    scalar_info si = scalar_of(f->kind);
-    if (f->label != MC_L_REPEATED)
-        return tag_len + si.max;
-    if (!f->max.set)
-        return UINT64_MAX;
-    return tag_len + varint_size(n * si.max) + n * si.max;
-}
+static bool message_heap(gen *g, const mc_message *m);
 
 static bool
 field_heap(gen *g, const mc_field *f)
@@ -193,18 +152,14 @@ field_heap(gen *g, const mc_field *f)
     case MC_T_BYTES:
         return rep ? !(f->max.set && f->max_len.set) : !f->max.set;
     case MC_T_MESSAGE:
-        if (f->label == MC_L_OPTIONAL && !f->oneof)
-            return true;
-        if (rep && !f->max.set)
-            return true;
-        return facts_of(g, f->msg_type)->heap;
+        return !mc_field_is_inline_message(f) || message_heap(g, f->msg_type);
     default:
         return rep && !f->max.set;
     }
 }
 
-static msg_facts *
-facts_of(gen *g, const mc_message *m)
+static bool
+message_heap(gen *g, const mc_message *m)
 {
     msg_facts *mf;
     for (mf = g->facts; mf; mf = mf->next)
@@ -216,41 +171,17 @@ facts_of(gen *g, const mc_message *m)
         mf->next = g->facts;
         g->facts = mf;
     }
-    if (mf->state == 2)
-        return mf;
-    if (mf->state == 1) /* a cycle, through a pointer or an unbounded array */
-        return mf;
-    mf->state = 1;
-    mf->bounded = false;
-    mf->heap = true;
-    uint64_t total = 0;
-    bool bounded = true, heap = false;
-    for (const mc_field *f = m->fields; f; f = f->next) {
-        heap = heap || field_heap(g, f);
-        if (f->oneof)
-            continue;
-        uint64_t s = field_max_size(g, f);
-        if (s == UINT64_MAX)
-            bounded = false;
-        else
-            total += s;
-    }
-    for (const mc_oneof *u = m->oneofs; u; u = u->next) {
-        uint64_t best = 0;
-        for (const mc_field *f = u->members; f; f = f->next_in_oneof) {
-            uint64_t s = field_max_size(g, f);
-            if (s == UINT64_MAX)
-                bounded = false;
-            else if (s > best)
-                best = s;
-        }
-        total += best;
-    }
-    mf->bounded = bounded && total <= MAX_MESSAGE_SIZE;
-    mf->max_size = total;
+    /* Sema refused cycles of inline fields, so a message met again while computing is
+     * reached through a pointer, which is a heap part in itself. */
+    if (mf->done || mf->computing)
+        return mf->done ? mf->heap : true;
+    mf->computing = true;
+    bool heap = false;
+    for (const mc_field *f = m->fields; f && !heap; f = f->next)
+        heap = field_heap(g, f);
     mf->heap = heap;
-    mf->state = 2;
-    return mf;
+    mf->done = true;
+    return heap;
 }
 
 /* --- field views --- */
@@ -345,17 +276,14 @@ static const char *const shapes[] = {"s_scalar", "s_packed", "s_string", "s_byte
 /* When a singular field is written: its presence, or for proto3 scalars a non-zero
  * value (bit pattern, for floats, so -0.0 travels). */
 static const char *
-present_expr(gen *g, const mc_field *f, const char *val, const char *case_name,
-             const char *cname)
+present_expr(gen *g, const mc_field *f, const char *val, const char *case_name)
 {
     if (f->oneof)
-        return mc_arena_printf(g->a, "m->%s_case == %s", mc_c_ident(g->a, f->oneof->name),
-                               case_name);
+        return mc_arena_printf(g->a, "m->%s_case == %s", f->oneof->name, case_name);
+    if (mc_field_has_flag(f))
+        return mc_arena_printf(g->a, "m->has_%s", f->name);
     if (f->kind == MC_T_MESSAGE)
-        return f->label == MC_L_OPTIONAL ? mc_arena_printf(g->a, "%s != NULL", val)
-                                         : mc_arena_printf(g->a, "m->has_%s", cname);
-    if (f->label == MC_L_OPTIONAL)
-        return mc_arena_printf(g->a, "m->has_%s", cname);
+        return mc_arena_printf(g->a, "%s != NULL", val);
     switch (f->kind) {
     case MC_T_FLOAT:
         return mc_arena_printf(g->a, "msgc__float_bits(%s) != 0", val);
@@ -373,6 +301,13 @@ present_expr(gen *g, const mc_field *f, const char *val, const char *case_name,
     }
 }
 
+/* The C names of a oneof's case type and constants: "p_M_u_case", "p_M_u_text". */
+static const char *
+oneof_name(gen *g, const mc_message *m, const mc_oneof *u, const char *suffix)
+{
+    return mc_c_join(g->a, mc_arena_printf(g->a, "%s_%s", m->c_name, u->name), suffix);
+}
+
 static void
 fill_field(gen *g, mc_view *v, const mc_message *m, const mc_field *f, const char *indent)
 {
@@ -383,7 +318,7 @@ fill_field(gen *g, mc_view *v, const mc_message *m, const mc_field *f, const cha
     const char *oneof = f->oneof ? mc_c_ident(a, f->oneof->name) : "";
     const char *member = f->oneof ? mc_arena_printf(a, "%s.%s", oneof, cname) : cname;
     const char *val = mc_arena_printf(a, "m->%s", member);
-    const char *case_name = f->oneof ? mc_c_join(a, mc_c_join(a, m->c_name, f->oneof->name), f->name) : "";
+    const char *case_name = f->oneof ? oneof_name(g, m, f->oneof, f->name) : "";
     scalar_info si = scalar_of(f->kind);
     int64_t n = f->max.value, l = f->max_len.value;
 
@@ -395,14 +330,14 @@ fill_field(gen *g, mc_view *v, const mc_message *m, const mc_field *f, const cha
     for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++)
         mc_view_set_bool(v, shapes[i], strcmp(shapes[i], shape_of(f)) == 0);
     mc_view_set_bool(v, "repeated", rep);
-    mc_view_set_bool(v, "bounded", field_bounded_storage(f));
+    mc_view_set_bool(v, "bounded", f->max.set);
     mc_view_set_bool(v, "elem_inline", rep && f->max.set && f->max_len.set);
     mc_view_set_bool(v, "ptr", ptr);
     mc_view_set_bool(v, "in_oneof", f->oneof != NULL);
-    mc_view_set_bool(v, "has_flag",
-                     !f->oneof && !rep &&
-                         (f->label == MC_L_OPTIONAL ? f->kind != MC_T_MESSAGE
-                                                    : f->kind == MC_T_MESSAGE));
+    mc_view_set_bool(v, "has_flag", mc_field_has_flag(f));
+    mc_view_setf(v, "has_member", "has_%s", f->name);
+    mc_view_setf(v, "count_member", "%s_count", f->name);
+    mc_view_set(v, "case_member", f->oneof ? mc_arena_printf(a, "%s_case", f->oneof->name) : "");
     mc_view_set_bool(v, "heap", field_heap(g, f));
     mc_view_set(v, "oneof", oneof);
     mc_view_set(v, "case_name", case_name);
@@ -410,14 +345,14 @@ fill_field(gen *g, mc_view *v, const mc_message *m, const mc_field *f, const cha
                 f->oneof ? mc_arena_printf(a, "%s__clear_%s", m->c_name, oneof) : "");
     mc_view_set(v, "val", val);
     mc_view_set(v, "ref", ptr ? val : mc_arena_printf(a, "&%s", val));
-    mc_view_set(v, "present", rep ? "" : present_expr(g, f, val, case_name, cname));
+    mc_view_set(v, "present", rep ? "" : present_expr(g, f, val, case_name));
     mc_view_set(v, "wt", si.wt ? si.wt : "");
     mc_view_set(v, "ctype", si.ctype ? si.ctype : "");
     mc_view_set(v, "cast",
                 f->kind == MC_T_ENUM ? mc_arena_printf(a, "(%s)", f->enum_type->c_name) : "");
     mc_view_set(v, "arr",
                 f->kind == MC_T_ENUM ? mc_arena_printf(a, "(const int32_t *)%s", val) : val);
-    const char *count = mc_arena_printf(a, "m->%s_count", cname);
+    const char *count = mc_arena_printf(a, "m->%s_count", f->name);
     const char *clamped =
         f->max.set ? mc_arena_printf(a, "(%s < %" PRId64 "u ? %s : %" PRId64 "u)", count, n,
                                      count, n)
@@ -444,7 +379,7 @@ fill_field(gen *g, mc_view *v, const mc_message *m, const mc_field *f, const cha
                     ? mc_arena_printf(a, "msgc__strnlen(%s[i], %" PRId64 ")", val, l + 1)
                     : mc_arena_printf(a, "(%s[i] ? strlen(%s[i]) : 0)", val, val));
     mc_view_set(v, "sub", f->kind == MC_T_MESSAGE ? f->msg_type->c_name : "");
-    mc_view_set_bool(v, "sub_heap", f->kind == MC_T_MESSAGE && facts_of(g, f->msg_type)->heap);
+    mc_view_set_bool(v, "sub_heap", f->kind == MC_T_MESSAGE && message_heap(g, f->msg_type));
     /* The descriptor entry. */
     mc_view_set(v, "type_upper", si.upper);
     mc_view_set(v, "label_upper", label_upper(f));
@@ -455,9 +390,9 @@ fill_field(gen *g, mc_view *v, const mc_message *m, const mc_field *f, const cha
     if (f->oneof)
         presence = mc_arena_printf(a, "offsetof(%s, %s_case)", m->c_name, oneof);
     else if (rep)
-        presence = mc_arena_printf(a, "offsetof(%s, %s_count)", m->c_name, cname);
-    else if ((f->label == MC_L_OPTIONAL) != (f->kind == MC_T_MESSAGE))
-        presence = mc_arena_printf(a, "offsetof(%s, has_%s)", m->c_name, cname);
+        presence = mc_arena_printf(a, "offsetof(%s, %s_count)", m->c_name, f->name);
+    else if (mc_field_has_flag(f))
+        presence = mc_arena_printf(a, "offsetof(%s, has_%s)", m->c_name, f->name);
     mc_view_set(v, "presence_offset", presence);
     mc_view_set(v, "sub_desc",
                 f->kind == MC_T_MESSAGE ? mc_arena_printf(a, "&%s_desc", f->msg_type->c_name)
@@ -478,7 +413,6 @@ static void
 fill_message(gen *g, mc_view *v, const mc_message *m)
 {
     mc_arena *a = g->a;
-    msg_facts *mf = facts_of(g, m);
     size_t nf = 0;
     for (const mc_field *f = m->fields; f; f = f->next)
         nf++;
@@ -493,8 +427,8 @@ fill_message(gen *g, mc_view *v, const mc_message *m)
     mc_view_set(v, "full_name", m->full_name);
     mc_view_set(v, "doc", format_doc(g, m->doc, ""));
     mc_view_setf(v, "type_id", "%016" PRIx64, mc_fnv1a64(m->full_name));
-    mc_view_set_bool(v, "bounded", mf->bounded);
-    mc_view_setf(v, "max_size", "%" PRIu64, mf->bounded ? mf->max_size : 0);
+    mc_view_set_bool(v, "bounded", m->bounded);
+    mc_view_setf(v, "max_size", "%" PRIu64, m->bounded ? m->max_size : 0);
     mc_view_setf(v, "n_fields", "%zu", nf);
     mc_view_set(v, "fields_ptr", nf ? mc_arena_printf(a, "%s__fields", m->c_name) : "NULL");
 
@@ -523,18 +457,19 @@ fill_message(gen *g, mc_view *v, const mc_message *m)
         const mc_oneof *u = mb->oneof;
         mc_view_set(it, "doc", format_doc(g, u->doc, "    "));
         mc_view_set(it, "cname", mc_c_ident(a, u->name));
-        mc_view_set(it, "case_type", mc_c_join(a, mc_c_join(a, m->c_name, u->name), "case"));
+        mc_view_setf(it, "case_member", "%s_case", u->name);
+        mc_view_set(it, "case_type", oneof_name(g, m, u, "case"));
         mc_view_set_list(it, "union_fields");
         for (const mc_field *f = u->members; f; f = f->next_in_oneof)
             fill_field(g, mc_view_add(it, "union_fields"), m, f, "        ");
     }
     for (const mc_oneof *u = m->oneofs; u; u = u->next) {
         mc_view *it = mc_view_add(v, "oneofs");
-        const char *prefix = mc_c_join(a, m->c_name, u->name);
         mc_view_set(it, "name", u->name);
         mc_view_set(it, "cname", mc_c_ident(a, u->name));
-        mc_view_set(it, "case_type", mc_c_join(a, prefix, "case"));
-        mc_view_set(it, "none", mc_c_join(a, prefix, "NONE"));
+        mc_view_setf(it, "case_member", "%s_case", u->name);
+        mc_view_set(it, "case_type", oneof_name(g, m, u, "case"));
+        mc_view_set(it, "none", oneof_name(g, m, u, "NONE"));
         mc_view_set(it, "clear_fn", mc_arena_printf(a, "%s__clear_%s", m->c_name,
                                                     mc_c_ident(a, u->name)));
         mc_view_set_list(it, "cases");
@@ -573,23 +508,13 @@ list_has(const msg_list *l, const mc_message *m)
     return false;
 }
 
-static bool
-holds_inline(const mc_field *f)
-{
-    if (f->kind != MC_T_MESSAGE)
-        return false;
-    if (f->label == MC_L_REPEATED)
-        return f->max.set;
-    return f->label != MC_L_OPTIONAL || f->oneof;
-}
-
 static void
 order_message(gen *g, msg_list *out, const mc_message *m, const mc_file *file)
 {
     if (list_has(out, m) || m->file != file)
         return;
     for (const mc_field *f = m->fields; f; f = f->next)
-        if (holds_inline(f) && f->msg_type != m)
+        if (f->kind == MC_T_MESSAGE && mc_field_is_inline_message(f) && f->msg_type != m)
             order_message(g, out, f->msg_type, file);
     if (!list_has(out, m))
         list_push(g, out, m);
@@ -808,7 +733,10 @@ write_deps(gen *g, const mc_program *prog)
     for (const mc_file *f = prog->files; f; f = f->next) {
         if (!f->generate)
             continue;
-        mc_buf_printf(&b, "%s %s:", out_path(g, f->rel, ".h"), out_path(g, f->rel, ".c"));
+        mc_buf_printf(&b, "%s %s", out_path(g, f->rel, ".h"), out_path(g, f->rel, ".c"));
+        if (g->o->proto)
+            mc_buf_printf(&b, " %s", out_path(g, mc_proto_rel(g->a, f->rel), ""));
+        mc_buf_puts(&b, ":");
         for (const mc_file *dep = prog->files; dep; dep = dep->next)
             mc_buf_printf(&b, " %s", dep->path);
         mc_buf_puts(&b, "\n");

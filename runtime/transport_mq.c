@@ -55,6 +55,7 @@ typedef struct mq_priv {
     size_t rmax;      /* mq_msgsize of the reply queue */
     known known[KNOWN_MAX];
     int64_t next_reclaim;
+    pid_t owner; /* a forked child shares the descriptors and their locks: it only closes */
 } mq_priv;
 
 /* --- names and limits --- */
@@ -193,6 +194,7 @@ mq_listen(void *priv, const char *addr, const msgc_tparams *p)
 {
     mq_priv *m = priv;
     m->q = m->rq = -1;
+    m->owner = getpid();
     m->listener = true;
     for (size_t i = 0; i < KNOWN_MAX; i++)
         m->known[i].q = -1;
@@ -352,6 +354,7 @@ mq_dial(void *priv, const char *addr, const msgc_tparams *p)
 {
     mq_priv *m = priv;
     m->q = m->rq = -1;
+    m->owner = getpid();
     m->stop_fd = p->stop_fd;
     m->opts = p->opts;
     int rc = check_name(addr);
@@ -381,7 +384,8 @@ drop_reply_queue(mq_priv *m)
     if (m->rq < 0)
         return;
     mq_close(m->rq);
-    mq_unlink(m->rname);
+    if (m->owner == getpid())
+        mq_unlink(m->rname);
     m->rq = -1;
     m->token = 0;
     m->rname[0] = '\0';
@@ -547,16 +551,16 @@ static void
 mq_close_all(void *priv)
 {
     mq_priv *m = priv;
-    if (m->listener) {
+    bool owner = m->owner == getpid();
+    if (m->listener && owner)
         reclaim(m);
-        for (size_t i = 0; i < KNOWN_MAX; i++)
-            if (m->known[i].token)
-                forget(&m->known[i]);
-    }
+    for (size_t i = 0; m->listener && i < KNOWN_MAX; i++)
+        if (m->known[i].token)
+            forget(&m->known[i]);
     drop_reply_queue(m);
     if (m->q < 0)
         return;
-    if (m->listener) {
+    if (m->listener && owner) {
         /* Other listeners may share the queue: it goes only with the last one. A dialer's
          * liveness probe holds LOCK_EX for a moment, hence a few tries. */
         for (int i = 0; i < 20; i++) {

@@ -51,9 +51,11 @@ typedef struct unix_priv {
     uint32_t gen;
     struct epoll_event ev[EV_BATCH];
     int n_ev, i_ev;
-    char path[SUN_PATH_MAX + 1]; /* the socket file this process created, else "" */
+    char path[SUN_PATH_MAX + 1]; /* the socket file this listener created, else "" */
     dev_t dev;
     ino_t ino;
+    pid_t owner; /* the process that created it: a forked child never removes it */
+    bool paused;  /* out of descriptors: accepting waits until a connection closes */
 } unix_priv;
 
 /* --- addresses and socket files --- */
@@ -253,6 +255,7 @@ u_listen(void *priv, const char *addr, const msgc_tparams *p)
         struct stat st;
         if (!rc && lstat(addr, &st) == 0) {
             snprintf(u->path, sizeof u->path, "%s", addr);
+            u->owner = getpid();
             u->dev = st.st_dev;
             u->ino = st.st_ino;
         }
@@ -295,9 +298,10 @@ conn_find(unix_priv *u, uint64_t handle)
 static void
 conn_drop(unix_priv *u, conn *c)
 {
-    (void)u;
     close(c->fd); /* closing also removes it from the epoll set */
     c->fd = -1;
+    if (u->paused && ep_add(u, u->fd, TAG_LISTEN) == 0)
+        u->paused = false;
 }
 
 static conn *
@@ -329,6 +333,12 @@ accept_all(unix_priv *u)
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED)
                 continue;
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                /* The listening socket stays readable: stop watching it rather than
+                 * spin, until a dialer leaves and frees a descriptor. */
+                if (epoll_ctl(u->ep, EPOLL_CTL_DEL, u->fd, NULL) == 0)
+                    u->paused = true;
+            }
             return;
         }
         struct ucred cr;
@@ -706,7 +716,8 @@ u_close(void *priv)
         close(u->ep);
     /* Only the socket file this process created, if it is still that file. */
     struct stat st;
-    if (u->path[0] && lstat(u->path, &st) == 0 && st.st_dev == u->dev && st.st_ino == u->ino)
+    if (u->path[0] && u->owner == getpid() && lstat(u->path, &st) == 0 &&
+        st.st_dev == u->dev && st.st_ino == u->ino)
         unlink(u->path);
 }
 

@@ -74,15 +74,6 @@ read_whole(const char *path, size_t *len)
     return buf;
 }
 
-static char *
-make_tmpdir(void)
-{
-    char *dir = strdup("/tmp/msgc-golden-XXXXXX");
-    assert_non_null(dir);
-    assert_non_null(mkdtemp(dir));
-    return dir;
-}
-
 static void
 remove_tree(const char *path)
 {
@@ -106,6 +97,45 @@ remove_tree(const char *path)
     } else {
         unlink(path);
     }
+}
+
+/* Temporary directories of the running test; the teardown removes what a failed test
+ * left behind. */
+static char *tmpdirs[8];
+
+static char *
+make_tmpdir(void)
+{
+    for (size_t i = 0; i < sizeof tmpdirs / sizeof *tmpdirs; i++) {
+        if (tmpdirs[i])
+            continue;
+        tmpdirs[i] = strdup("/tmp/msgc-golden-XXXXXX");
+        assert_non_null(tmpdirs[i]);
+        assert_non_null(mkdtemp(tmpdirs[i]));
+        return tmpdirs[i];
+    }
+    fail_msg("too many temporary directories");
+    return NULL;
+}
+
+static void
+drop_tmpdir(char *dir)
+{
+    for (size_t i = 0; i < sizeof tmpdirs / sizeof *tmpdirs; i++)
+        if (tmpdirs[i] == dir)
+            tmpdirs[i] = NULL;
+    remove_tree(dir);
+    free(dir);
+}
+
+static int
+drop_tmpdirs(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof tmpdirs / sizeof *tmpdirs; i++)
+        if (tmpdirs[i])
+            drop_tmpdir(tmpdirs[i]);
+    return 0;
 }
 
 /* Counts the regular files below dir. */
@@ -331,8 +361,7 @@ test_case_matches_expected_files(void **state)
     assert_outputs_expected(name, out);
     /* Only the named file is generated, never its imports. */
     assert_int_equal(count_files(out), (int)N_OUTPUTS);
-    remove_tree(out);
-    free(out);
+    drop_tmpdir(out);
 }
 
 static void
@@ -392,10 +421,8 @@ test_two_runs_give_identical_bytes(void **state)
         compile_ok(schema, golden_dir(), a, NULL);
         compile_ok(schema, golden_dir(), b, NULL);
         assert_dirs_equal(names[i], a, b);
-        remove_tree(a);
-        remove_tree(b);
-        free(a);
-        free(b);
+        drop_tmpdir(a);
+        drop_tmpdir(b);
     }
     free_cases(names, n);
 }
@@ -424,8 +451,7 @@ test_outputs_hold_no_invocation_path(void **state)
             free(text);
         }
         assert_outputs_expected(names[i], out);
-        remove_tree(out);
-        free(out);
+        drop_tmpdir(out);
     }
     free_cases(names, n);
 }
@@ -492,8 +518,7 @@ test_path_spellings_give_the_same_output(void **state)
                           inc ? " " : "", runs[i].schema);
         check_ok(runs[i].schema, inc, status, &d);
         assert_outputs_expected("imports", out);
-        remove_tree(out);
-        free(out);
+        drop_tmpdir(out);
     }
 }
 
@@ -560,8 +585,11 @@ main(void)
         tests[i].name = titles[i];
         tests[i].test_func = test_case_matches_expected_files;
         tests[i].initial_state = names[i];
+        tests[i].teardown_func = drop_tmpdirs;
     }
     memcpy(tests + n, fixed, sizeof fixed);
+    for (size_t i = n; i < n + n_fixed; i++)
+        tests[i].teardown_func = drop_tmpdirs;
     /* cmocka_run_group_tests_name needs an array of static size; the cases are counted at
      * run time, so this calls the function that macro expands to. */
     int failed = _cmocka_run_group_tests("golden", tests, n + n_fixed, NULL, NULL);

@@ -188,7 +188,7 @@ test_truncated_group_is_etrunc(void **state)
     (void)state;
     check_fail(&at_Scalars_desc, "a3 01", MSGC_ETRUNC, 2, "Scalars");
     check_fail(&at_Scalars_desc, "a3 01 08", MSGC_ETRUNC, 3, "Scalars");
-    check_fail(&at_Scalars_desc, "a3 01 ab 01 a4 01", MSGC_ETRUNC, 6, "Scalars");
+    check_fail(&at_Scalars_desc, "a3 01 ab 01 ac 01", MSGC_ETRUNC, 6, "Scalars");
 }
 
 static void
@@ -217,7 +217,7 @@ test_truncated_nested_message_is_etrunc(void **state)
     check_fail(&at_Nested_desc, "1a 05 08 01", MSGC_ETRUNC, 2, "Nested.rep[0]");
     /* A value runs past the end of its message, though the input goes on. */
     check_fail(&at_Nested_desc, "0a 01 08 3a 00", MSGC_ETRUNC, 3, "Nested.inl.a");
-    check_fail(&at_Nested_desc, "1a 00 1a 01 10 3a 00", MSGC_ETRUNC, 5, "Nested.rep[1].s");
+    check_fail(&at_Nested_desc, "1a 00 1a 01 12 3a 00", MSGC_ETRUNC, 5, "Nested.rep[1].s");
     /* A packed run inside a nested message. */
     check_fail(&at_All_desc, "1a 03 12 02 01", MSGC_ETRUNC, 4, "All.repeats.r_int32");
     check_fail(&at_All_desc, "1a 03 12 01 80 08 00", MSGC_ETRUNC, 5, "All.repeats.r_int32");
@@ -383,8 +383,8 @@ test_unmatched_end_group_is_ewire(void **state)
     check_fail(&at_Scalars_desc, "0c", MSGC_EWIRE, 0, "Scalars.f_bool");
     /* A group closed with another number. */
     check_fail(&at_Scalars_desc, "a3 01 ac 01", MSGC_EWIRE, 4, "Scalars");
-    /* A group opened in the parent cannot be closed inside a nested message. */
-    check_fail(&at_Nested_desc, "a3 01 0a 02 a4 01 a4 01", MSGC_EWIRE, 6, "Nested.inl");
+    /* An END_GROUP without its start inside a nested message. */
+    check_fail(&at_Nested_desc, "0a 02 a4 01", MSGC_EWIRE, 4, "Nested.inl");
 }
 
 static void
@@ -428,8 +428,10 @@ check_bad_utf8(const char *payload_hex, size_t payload_len)
     check_fail(&at_Texts_desc, hex, MSGC_EUTF8, 2, "Texts.s");
     snprintf(hex, sizeof hex, "2a 00 2a %02zx %s", payload_len, payload_hex);
     check_fail(&at_Texts_desc, hex, MSGC_EUTF8, 4, "Texts.rs[1]");
-    snprintf(hex, sizeof hex, "12 %02zx %s", payload_len, payload_hex);
-    check_fail(&at_Texts_desc, hex, MSGC_EUTF8, 2, "Texts.s_b");
+    if (payload_len <= 8) {
+        snprintf(hex, sizeof hex, "12 %02zx %s", payload_len, payload_hex);
+        check_fail(&at_Texts_desc, hex, MSGC_EUTF8, 2, "Texts.s_b");
+    }
     snprintf(hex, sizeof hex, "1a %02zx %s", payload_len, payload_hex);
     check_fail(&at_Choice_desc, hex, MSGC_EUTF8, 2, "Choice.s");
 }
@@ -515,7 +517,7 @@ test_unpacked_count_above_max_is_ebounds(void **state)
                "Bounded.b_int32[3]");
     /* A packed run, then one element more. */
     check_fail(&at_Bounded_desc, "72 03 01 02 03 70 00", MSGC_EBOUNDS, 5, "Bounded.b_enum[3]");
-    check_fail(&at_Texts_desc, "32 01 61 32 00 32 00 32 00", MSGC_EBOUNDS, 9, "Texts.rs_b[3]");
+    check_fail(&at_Texts_desc, "32 01 61 32 00 32 00 32 00", MSGC_EBOUNDS, 7, "Texts.rs_b[3]");
     check_fail(&at_Texts_desc, "3a 00 3a 00 3a 00 3a 00", MSGC_EBOUNDS, 6, "Texts.rs_bl[3]");
     check_fail(&at_Texts_desc, "4a 00 4a 00 4a 00 4a 00", MSGC_EBOUNDS, 6, "Texts.rb_b[3]");
     check_fail(&at_Texts_desc, "52 00 52 00 52 00 52 00", MSGC_EBOUNDS, 6, "Texts.rb_bl[3]");
@@ -627,16 +629,10 @@ test_nesting_of_100000_fails_without_exhausting_the_stack(void **state)
     size_t head = 0;
 
     cb_nest(&in, 2, 100000, leaf_v7, sizeof leaf_v7);
-    /* The 101st header ends where the decoder stops. */
-    for (int k = 0; k < 101; k++) {
-        head += 1;
-        uint64_t len = 0;
-        int shift = 0;
-        while (in.b[head] & 0x80)
-            len |= (uint64_t)(in.b[head++] & 0x7f) << (shift += 0, shift), shift += 7;
-        len |= (uint64_t)in.b[head++] << shift;
-        (void)len;
-    }
+    /* The decoder stops right after the 101st tag and length. */
+    for (int k = 0; k < 2 * 101; k++)
+        while (in.b[head++] & 0x80)
+            continue;
     repeat_path(path, sizeof path, "Tree", "left", 101);
     check_fail_buf(&at_Tree_desc, &in, MSGC_EDEPTH, head, path);
 

@@ -51,11 +51,11 @@ teardown(void **state)
     const char *addr = strchr(f->url, ':') + 1;
     bool left = strcmp(f->kind, "mq") == 0 ? rt_mq_exists(addr) : access(addr, F_OK) == 0;
     int want = f->fds;
-    free(f);
     if (fds != want)
         fprintf(stderr, "descriptors: %d before, %d after\n", want, fds);
     if (left)
         fprintf(stderr, "%s left behind\n", addr);
+    free(f);
     return fds == want && !left ? 0 : -1;
 }
 
@@ -347,11 +347,12 @@ static void
 killed_server_closes_call(fixture *f, int timeout_ms)
 {
     start_server(f);
+    /* Children are forked before this process opens channels, so they hold none. */
+    kill_arg k = {.pid = f->server, .after_ms = 300};
+    pid_t killer = rt_spawn(killer_main, &k);
     msgc_chan *ch = dial(f);
     rt_Num rep;
     assert_int_equal(call_num(ch, RT_ADD, 1, &rep, 5000), 0);
-    kill_arg k = {.pid = f->server, .after_ms = 150};
-    pid_t killer = rt_spawn(killer_main, &k);
     long long t0 = rt_now_ms();
     int rc = call_num(ch, RT_SLEEP, 10000, &rep, timeout_ms);
     long long took = rt_now_ms() - t0;
@@ -460,13 +461,13 @@ sender_main(void *argv)
     return 0;
 }
 
-/* Listens here, serving handshakes (unix) until a first frame arrives. */
+/* Starts a dialing child, then listens here: the child dials with a timeout, and holds
+ * no copy of the listener. */
 static msgc_chan *
 listen_and_spawn(fixture *f, int (*fn)(void *), void *arg, pid_t *pid)
 {
-    msgc_chan *ch = listen_here(f);
     *pid = rt_spawn(fn, arg);
-    return ch;
+    return listen_here(f);
 }
 
 static void
