@@ -15,8 +15,6 @@
 #include "tmpl.h"
 #include "tmpl_builtin.h"
 
-#define MSGC_VERSION_TEXT "0.1.0"
-
 typedef struct msg_facts msg_facts;
 
 typedef struct gen {
@@ -70,8 +68,10 @@ format_doc(gen *g, const char *doc, const char *indent)
         for (size_t i = 0; i < n; i++) {
             char c = line[i];
             mc_buf_put(&b, &c, 1);
-            /* "*" + "/" would end the comment and "/" + "*" nests one: keep them apart. */
-            if (i + 1 < n && ((c == '*' && line[i + 1] == '/') || (c == '/' && line[i + 1] == '*')))
+            /* "*" + "/" would end the comment, "/" + "*" nest one and "??" start a
+             * trigraph: keep each pair apart. */
+            if (i + 1 < n && ((c == '*' && line[i + 1] == '/') || (c == '/' && line[i + 1] == '*') ||
+                              (c == '?' && line[i + 1] == '?')))
                 mc_buf_puts(&b, " ");
         }
         mc_buf_puts(&b, multi ? "\n" : " ");
@@ -79,7 +79,7 @@ format_doc(gen *g, const char *doc, const char *indent)
             break;
         line = nl + 1;
     }
-    mc_buf_printf(&b, "%s*/\n", multi ? indent : "");
+    mc_buf_printf(&b, "%s*/\n", multi ? mc_arena_printf(g->a, "%s ", indent) : "");
     const char *r = mc_arena_strndup(g->a, b.data, b.len);
     mc_buf_free(&b);
     return r;
@@ -92,9 +92,8 @@ int_literal(gen *g, int64_t v)
         return "(-9223372036854775807LL - 1)";
     if (v == INT32_MIN)
         return "(-2147483647 - 1)";
-    if (v > INT32_MAX || v < INT32_MIN)
-        return mc_arena_printf(g->a, "%" PRId64 "LL", v);
-    return mc_arena_printf(g->a, "%" PRId64, v);
+    const char *suffix = v > INT32_MAX || v < INT32_MIN ? "LL" : "";
+    return mc_arena_printf(g->a, v < 0 ? "(%" PRId64 "%s)" : "%" PRId64 "%s", v, suffix);
 }
 
 /* --- wire facts of scalar kinds --- */
@@ -203,7 +202,7 @@ label_upper(const mc_field *f)
 
 /* The struct member declaration of a field, such as "char host[64]". */
 static const char *
-field_decl(gen *g, const mc_field *f, const char *cname)
+field_decl(gen *g, const mc_field *f, const char *cname, const char *indent)
 {
     bool rep = f->label == MC_L_REPEATED;
     const char *elem;
@@ -221,17 +220,17 @@ field_decl(gen *g, const mc_field *f, const char *cname)
     case MC_T_BYTES:
         if (!rep)
             return f->max.set ? mc_arena_printf(g->a,
-                                                "struct {\n        size_t len;\n        uint8_t "
-                                                "data[%" PRId64 "];\n    } %s",
-                                                n, cname)
+                                                "struct {\n%s    size_t len;\n%s    uint8_t "
+                                                "data[%" PRId64 "];\n%s} %s",
+                                                indent, indent, n, indent, cname)
                               : mc_arena_printf(g->a, "msgc_bytes %s", cname);
         if (!f->max.set)
             return mc_arena_printf(g->a, "msgc_bytes *%s", cname);
         if (f->max_len.set)
             return mc_arena_printf(g->a,
-                                   "struct {\n        size_t len;\n        uint8_t data[%" PRId64
-                                   "];\n    } %s[%" PRId64 "]",
-                                   l, cname, n);
+                                   "struct {\n%s    size_t len;\n%s    uint8_t data[%" PRId64
+                                   "];\n%s} %s[%" PRId64 "]",
+                                   indent, indent, l, indent, cname, n);
         return mc_arena_printf(g->a, "msgc_bytes %s[%" PRId64 "]", cname, n);
     case MC_T_MESSAGE:
         elem = f->msg_type->c_name;
@@ -326,7 +325,7 @@ fill_field(gen *g, mc_view *v, const mc_message *m, const mc_field *f, const cha
     mc_view_set(v, "cname", cname);
     mc_view_setf(v, "number", "%" PRId64, f->number);
     mc_view_set(v, "doc", format_doc(g, f->doc, indent));
-    mc_view_set(v, "decl", field_decl(g, f, cname));
+    mc_view_set(v, "decl", field_decl(g, f, cname, indent));
     for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++)
         mc_view_set_bool(v, shapes[i], strcmp(shapes[i], shape_of(f)) == 0);
     mc_view_set_bool(v, "repeated", rep);
@@ -388,7 +387,7 @@ fill_field(gen *g, mc_view *v, const mc_message *m, const mc_field *f, const cha
     mc_view_set(v, "member", member);
     const char *presence = "0";
     if (f->oneof)
-        presence = mc_arena_printf(a, "offsetof(%s, %s_case)", m->c_name, oneof);
+        presence = mc_arena_printf(a, "offsetof(%s, %s_case)", m->c_name, f->oneof->name);
     else if (rep)
         presence = mc_arena_printf(a, "offsetof(%s, %s_count)", m->c_name, f->name);
     else if (mc_field_has_flag(f))
@@ -428,6 +427,7 @@ fill_message(gen *g, mc_view *v, const mc_message *m)
     mc_view_set(v, "doc", format_doc(g, m->doc, ""));
     mc_view_setf(v, "type_id", "%016" PRIx64, mc_fnv1a64(m->full_name));
     mc_view_set_bool(v, "bounded", m->bounded);
+    mc_view_set_bool(v, "skip_size_pass", m->bounded && m->max_size > 0);
     mc_view_setf(v, "max_size", "%" PRIu64, m->bounded ? m->max_size : 0);
     mc_view_setf(v, "n_fields", "%zu", nf);
     mc_view_set(v, "fields_ptr", nf ? mc_arena_printf(a, "%s__fields", m->c_name) : "NULL");
@@ -615,11 +615,15 @@ file_view(gen *g, const mc_file *file)
 {
     mc_arena *a = g->a;
     mc_view *root = mc_view_new(a);
-    mc_view_set(root, "version", MSGC_VERSION_TEXT);
+    mc_view_set(root, "version", MC_VERSION);
     mc_view_set(root, "schema", file->rel);
     mc_view_set(root, "guard", guard_of(g, file->rel));
     mc_view_set(root, "own_header", mc_arena_printf(a, "%s.h", basename_of(file->rel)));
-    mc_view_set(root, "file_doc", format_doc(g, file->doc, ""));
+    /* The file's doc stands alone: without the newline that leads into a declaration. */
+    char *file_doc = mc_arena_strdup(a, format_doc(g, file->doc, ""));
+    if (*file_doc)
+        file_doc[strlen(file_doc) - 1] = '\0';
+    mc_view_set(root, "file_doc", file_doc);
     mc_view_set_bool(root, "stubs", !g->o->no_stubs);
     mc_view_set_list(root, "imports");
     for (const mc_import *im = file->imports; im; im = im->next)

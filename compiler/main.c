@@ -5,8 +5,6 @@
 
 #include "mc.h"
 
-#define MSGC_VERSION_TEXT "0.1.0"
-
 static const char usage[] =
     "usage: msgc [OPTIONS] FILE.msg...\n"
     "  -o, --out DIR         write generated files into DIR (default: .)\n"
@@ -83,7 +81,7 @@ main(int argc, char **argv)
             status = 0;
             goto done;
         } else if (strcmp(a, "--version") == 0) {
-            printf("msgc %s\n", MSGC_VERSION_TEXT);
+            printf("msgc %s\n", MC_VERSION);
             status = 0;
             goto done;
         } else if (strcmp(a, "--proto") == 0)

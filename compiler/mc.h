@@ -7,6 +7,9 @@
 
 #include "diag.h"
 
+/* The version of msgc; generated code names it, and it matches MSGC_VERSION of msgc.h. */
+#define MC_VERSION "0.1.0"
+
 /* File access, replaceable so tests compile schemas held in memory. */
 typedef struct mc_io {
     /* Reads a whole file into memory from malloc, NUL-terminated. 0 or an errno value. */

@@ -170,13 +170,14 @@ typedef struct pending {
 typedef struct sema {
     mc_program *prog;
     mc_arena *a;
-    map files;   /* path -> file index + 1 */
-    decl root;   /* the scope of files without a package */
-    map decl_of; /* mc_message * and mc_service * -> decl */
-    vec decls;   /* every decl, for the sorted insertion */
-    vec diags;   /* pending */
-    vec msgs;    /* every message, files in load order, each message before its nested */
-    map msg_ids; /* mc_message * -> index + 1 in msgs */
+    map files;         /* path -> file index + 1 */
+    decl root;         /* the scope of files without a package */
+    map decl_of;       /* mc_message * and mc_service * -> decl */
+    vec decls;         /* every decl, for the sorted insertion */
+    vec diags;         /* pending */
+    vec msgs;          /* every message, files in load order, each message before its nested */
+    map msg_ids;       /* mc_message * -> index + 1 in msgs */
+    map runtime_named; /* owners already reported for a runtime name: owner -> itself */
     size_t seq;
 } sema;
 
@@ -1245,9 +1246,32 @@ typedef struct cid_set {
     const char *container; /* NULL for file scope; "struct 'p_M'" for members */
 } cid_set;
 
+/* The prefixes of the runtime's identifiers (its functions and types, its macros). A
+ * generated name with one could clash with the runtime now or in any later version, and
+ * one of its macros would even replace a struct member of that name. */
+static const char *const runtime_prefixes[] = {"msgc_", "MSGC_"};
+
+/* Reports, once per declaration, a generated identifier in the runtime's namespace. */
 static void
-add_cid(sema *s, cid_set *set, const char *ident, const char *what, const char *full,
-        const void *owner, mc_loc loc)
+check_runtime_prefix(sema *s, const char *ident, const char *what, const void *owner, mc_loc loc)
+{
+    for (size_t i = 0; i < sizeof runtime_prefixes / sizeof runtime_prefixes[0]; i++) {
+        const char *prefix = runtime_prefixes[i];
+        if (strncmp(ident, prefix, strlen(prefix)) != 0 || map_get(&s->runtime_named, owner))
+            continue;
+        map_put(&s->runtime_named, owner, (void *)owner);
+        error_at(s, loc,
+                 "'%s' would be generated for %s; names starting with '%s' belong to the msgc "
+                 "runtime",
+                 ident, what, prefix);
+    }
+}
+
+/* Adds one identifier of a declaration; decl_what names the declaration in full for the
+ * runtime prefix error (NULL: what already does). */
+static void
+add_cid_of(sema *s, cid_set *set, const char *ident, const char *what, const char *decl_what,
+           const char *full, const void *owner, mc_loc loc)
 {
     cid *c = mc_arena_alloc(s->a, sizeof *c);
     c->ident = mc_c_ident(s->a, ident);
@@ -1257,6 +1281,14 @@ add_cid(sema *s, cid_set *set, const char *ident, const char *what, const char *
     c->loc = loc;
     c->seq = s->seq++;
     vec_push(&set->items, c);
+    check_runtime_prefix(s, c->ident, decl_what ? decl_what : what, owner, loc);
+}
+
+static void
+add_cid(sema *s, cid_set *set, const char *ident, const char *what, const char *full,
+        const void *owner, mc_loc loc)
+{
+    add_cid_of(s, set, ident, what, NULL, full, owner, loc);
 }
 
 static int
@@ -1302,12 +1334,21 @@ check_cid_set(sema *s, cid_set *set)
     vec_free(&set->items);
 }
 
+/* What the templates generate from a type's C name, joined with '_': the public names
+ * of SPEC section 4, then the internal ones ("_write" gives "p_M__write"). Names that
+ * only some declarations get (MAX_SIZE, the field and method tables) are reserved for
+ * all, so adding a field or a method never makes a schema invalid. */
 static const char *const message_suffixes[] = {
-    "INIT",   "MAX_SIZE", "TYPE_ID",   "desc", "init", "free",      "encoded_size",
-    "encode", "decode",   "decode_ex", "send", "recv", "send_many", "recv_many",
+    "INIT",         "MAX_SIZE",  "TYPE_ID",     "desc",        "init",    "free",
+    "encoded_size", "encode",    "decode",      "decode_ex",   "send",    "recv",
+    "send_many",    "recv_many", "_write",      "_read",       "_fields", "_init_any",
+    "_free_any",    "_size_any", "_encode_any", "_decode_any",
 };
 
-static const char *const service_suffixes[] = {"handlers", "serve_one", "serve", "desc"};
+static const char *const enum_suffixes[] = {"desc", "_values", "_MIN", "_MAX"};
+
+static const char *const service_suffixes[] = {"handlers", "serve_one", "serve",
+                                               "desc",     "_methods",  "_dispatch"};
 
 static void collect_message_cids(sema *s, cid_set *set, mc_message *m);
 
@@ -1318,7 +1359,9 @@ collect_enum_cids(sema *s, cid_set *set, mc_enum *e, const char *scope)
         return;
     const char *what = mc_arena_printf(s->a, "enum '%s'", e->full_name);
     add_cid(s, set, e->c_name, what, e->full_name, e, e->loc);
-    add_cid(s, set, mc_c_join(s->a, e->c_name, "desc"), what, e->full_name, e, e->loc);
+    for (size_t i = 0; i < sizeof enum_suffixes / sizeof enum_suffixes[0]; i++)
+        add_cid(s, set, mc_c_join(s->a, e->c_name, enum_suffixes[i]), what, e->full_name, e,
+                e->loc);
     for (mc_enum_value *v = e->values; v; v = v->next) {
         if (!v->name)
             continue;
@@ -1337,6 +1380,8 @@ collect_oneof_cids(sema *s, cid_set *set, mc_message *m, mc_oneof *o)
     const char *base = mc_arena_printf(s->a, "%s_%s", m->c_name, o->name);
     add_cid(s, set, mc_c_join(s->a, base, "case"), what, full, o, o->loc);
     add_cid(s, set, mc_c_join(s->a, base, "NONE"), what, full, o, o->loc);
+    add_cid(s, set, mc_arena_printf(s->a, "%s__clear_%s", m->c_name, mc_c_ident(s->a, o->name)),
+            what, full, o, o->loc);
     for (mc_field *f = o->members; f; f = f->next_in_oneof) {
         if (!f->name)
             continue;
@@ -1377,7 +1422,8 @@ collect_service_cids(sema *s, cid_set *set, mc_service *sv)
         if (!mt->name)
             continue;
         const char *mfull = join(s, full, mt->name);
-        add_cid(s, set, mc_c_join(s->a, sv->c_name, mt->name),
+        /* The stub escapes the method's name, as its handler member does. */
+        add_cid(s, set, mc_arena_printf(s->a, "%s_%s", sv->c_name, mc_c_ident(s->a, mt->name)),
                 mc_arena_printf(s->a, "method '%s'", mfull), mfull, mt, mt->loc);
     }
 }
@@ -1406,11 +1452,14 @@ collect_file_cids(sema *s, cid_set *set, mc_file *f)
     }
 }
 
+/* A struct member: collisions name the declaration by its simple name, as they are
+ * all in one struct; scope is the full name of the message or service it belongs to. */
 static void
 add_member(sema *s, cid_set *set, const char *ident, const char *kind, const char *name,
-           const void *owner, mc_loc loc)
+           const char *scope, const void *owner, mc_loc loc)
 {
-    add_cid(s, set, ident, mc_arena_printf(s->a, "%s '%s'", kind, name), name, owner, loc);
+    add_cid_of(s, set, ident, mc_arena_printf(s->a, "%s '%s'", kind, name),
+               mc_arena_printf(s->a, "%s '%s.%s'", kind, scope, name), name, owner, loc);
 }
 
 /* The members of the struct of m, and of the union of each of its oneofs. */
@@ -1421,23 +1470,23 @@ check_struct_members(sema *s, const mc_message *m)
     for (const mc_member *mb = m->members; mb; mb = mb->next) {
         if (mb->kind == MC_M_FIELD && mb->field && mb->field->name) {
             const mc_field *f = mb->field;
-            add_member(s, &st, f->name, "field", f->name, f, f->name_loc);
+            add_member(s, &st, f->name, "field", f->name, m->full_name, f, f->name_loc);
             if (f->label == MC_L_REPEATED)
-                add_member(s, &st, mc_arena_printf(s->a, "%s_count", f->name), "field", f->name, f,
-                           f->name_loc);
+                add_member(s, &st, mc_arena_printf(s->a, "%s_count", f->name), "field", f->name,
+                           m->full_name, f, f->name_loc);
             if (mc_field_has_flag(f))
-                add_member(s, &st, mc_arena_printf(s->a, "has_%s", f->name), "field", f->name, f,
-                           f->name_loc);
+                add_member(s, &st, mc_arena_printf(s->a, "has_%s", f->name), "field", f->name,
+                           m->full_name, f, f->name_loc);
         } else if (mb->kind == MC_M_ONEOF && mb->oneof && mb->oneof->name) {
             const mc_oneof *o = mb->oneof;
-            add_member(s, &st, mc_arena_printf(s->a, "%s_case", o->name), "oneof", o->name, o,
-                       o->loc);
-            add_member(s, &st, o->name, "oneof", o->name, o, o->loc);
+            add_member(s, &st, mc_arena_printf(s->a, "%s_case", o->name), "oneof", o->name,
+                       m->full_name, o, o->loc);
+            add_member(s, &st, o->name, "oneof", o->name, m->full_name, o, o->loc);
             cid_set un = {.container = mc_arena_printf(s->a, "the union '%s' of '%s'",
                                                        mc_c_ident(s->a, o->name), m->c_name)};
             for (const mc_field *f = o->members; f; f = f->next_in_oneof) {
                 if (f->name)
-                    add_member(s, &un, f->name, "field", f->name, f, f->name_loc);
+                    add_member(s, &un, f->name, "field", f->name, m->full_name, f, f->name_loc);
             }
             check_cid_set(s, &un);
         }
@@ -1454,9 +1503,10 @@ check_handler_members(sema *s, const mc_service *sv)
 {
     cid_set set = {.container =
                        mc_arena_printf(s->a, "'%s'", mc_c_join(s->a, sv->c_name, "handlers"))};
+    const char *full = join(s, sv->file->package, sv->name);
     for (const mc_method *mt = sv->methods; mt; mt = mt->next) {
         if (mt->name)
-            add_member(s, &set, mt->name, "method", mt->name, mt, mt->loc);
+            add_member(s, &set, mt->name, "method", mt->name, full, mt, mt->loc);
     }
     check_cid_set(s, &set);
 }
@@ -1512,4 +1562,5 @@ mc_sema_check(mc_program *prog, mc_diag *d)
     vec_free(&s.msgs);
     map_free(&s.files);
     map_free(&s.msg_ids);
+    map_free(&s.runtime_named);
 }

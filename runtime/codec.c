@@ -76,10 +76,84 @@ msgc__dec_begin(msgc__dec *d, const uint8_t *buf, size_t len, const msgc_limits 
     return 0;
 }
 
+/* Ten bytes are there to read: no end checks. Byte i holds bits 7i..7i+6. */
+#define VARINT_STEP(i)                                                                         \
+    b = p[i];                                                                                  \
+    r |= (b & 0x7f) << (7 * (i));                                                              \
+    if (b < 0x80) {                                                                            \
+        *pp = p + (i) + 1;                                                                     \
+        *v = r;                                                                                \
+        return 0;                                                                              \
+    }
+
+static int
+varint_unchecked(const uint8_t **pp, uint64_t *v)
+{
+    const uint8_t *p = *pp;
+    uint64_t b, r = 0;
+    VARINT_STEP(0)
+    VARINT_STEP(1)
+    VARINT_STEP(2)
+    VARINT_STEP(3)
+    VARINT_STEP(4)
+    VARINT_STEP(5)
+    VARINT_STEP(6)
+    VARINT_STEP(7)
+    VARINT_STEP(8)
+    if (p[9] > 1) {
+        *pp = p + 9;
+        return MSGC_EVARINT;
+    }
+    *v = r | (uint64_t)p[9] << 63;
+    *pp = p + 10;
+    return 0;
+}
+
+/* The 32-bit form keeps the low 32 bits and only checks that the rest is well formed:
+ * a negative int32 travels as ten bytes of which five carry nothing new. */
+static int
+varint32_unchecked(const uint8_t **pp, uint32_t *v)
+{
+    const uint8_t *p = *pp;
+    uint32_t b, r = 0;
+    VARINT_STEP(0)
+    VARINT_STEP(1)
+    VARINT_STEP(2)
+    VARINT_STEP(3)
+    b = p[4];
+    r |= b << 28;
+    *v = r;
+    for (unsigned i = 4; i < 9; i++) {
+        if (p[i] < 0x80) {
+            *pp = p + i + 1;
+            return 0;
+        }
+    }
+    *pp = p + 9;
+    if (p[9] > 1)
+        return MSGC_EVARINT;
+    *pp = p + 10;
+    return 0;
+}
+#undef VARINT_STEP
+
+int
+msgc__r_varint32_slow(const uint8_t **pp, const uint8_t *end, uint32_t *v)
+{
+    if (end - *pp >= 10)
+        return varint32_unchecked(pp, v);
+    uint64_t u = 0;
+    int rc = msgc__r_varint_slow(pp, end, &u);
+    *v = (uint32_t)u;
+    return rc;
+}
+
 int
 msgc__r_varint_slow(const uint8_t **pp, const uint8_t *end, uint64_t *v)
 {
     const uint8_t *p = *pp;
+    if (end - p >= 10)
+        return varint_unchecked(pp, v);
     uint64_t r = 0;
     for (unsigned shift = 0; shift < 70; shift += 7) {
         if (p == end) {

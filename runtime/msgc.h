@@ -31,6 +31,14 @@ extern "C" {
 #define MSGC__UNLIKELY(x) (x)
 #endif
 
+/* The initializer of every generated _INIT: all members zero. C++ has no {0} for a
+ * struct whose first member is an enum or a struct. */
+#ifdef __cplusplus
+#define MSGC_ZERO_INIT {}
+#else
+#define MSGC_ZERO_INIT {0}
+#endif
+
 /* --- errors --- */
 
 /* Every error has a fixed value that is never renumbered: error codes travel in replies

@@ -135,6 +135,21 @@ msgc__r_varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
     return msgc__r_varint_slow(pp, end, v);
 }
 
+int msgc__r_varint32_slow(const uint8_t **pp, const uint8_t *end, uint32_t *v);
+
+/* Reads a varint into 32 bits, dropping higher bits as protobuf does for 32-bit fields. */
+static inline int
+msgc__r_varint32(const uint8_t **pp, const uint8_t *end, uint32_t *v)
+{
+    const uint8_t *p = *pp;
+    if (MSGC__LIKELY(p < end && *p < 0x80)) {
+        *v = *p;
+        *pp = p + 1;
+        return 0;
+    }
+    return msgc__r_varint32_slow(pp, end, v);
+}
+
 /* --- fixed-width little-endian --- */
 
 static inline uint8_t *
@@ -210,15 +225,43 @@ msgc__unzz64(uint64_t v)
     return (int64_t)((v >> 1) ^ (~(v & 1) + 1));
 }
 
+/* A negative int32 or enum travels as ten bytes, sign-extended to 64 bits. */
+static inline uint8_t *
+msgc__put_negative32(uint8_t *p, int32_t v)
+{
+    uint64_t u = (uint64_t)(int64_t)v;
+    p[0] = (uint8_t)(u | 0x80);
+    p[1] = (uint8_t)(u >> 7 | 0x80);
+    p[2] = (uint8_t)(u >> 14 | 0x80);
+    p[3] = (uint8_t)(u >> 21 | 0x80);
+    p[4] = (uint8_t)(u >> 28 | 0x80);
+    p[5] = 0xff;
+    p[6] = 0xff;
+    p[7] = 0xff;
+    p[8] = 0xff;
+    p[9] = 0x01;
+    return p + 10;
+}
+
+static inline uint8_t *
+msgc__put_int32(uint8_t *p, int32_t v)
+{
+    return v < 0 ? msgc__put_negative32(p, v) : msgc__put_varint32(p, (uint32_t)v);
+}
+
+static inline size_t
+msgc__int32_size(int32_t v)
+{
+    return v < 0 ? 10 : msgc__varint_size((uint32_t)v);
+}
+
 /* Negative int32 and enum values travel sign-extended to 64 bits, as protobuf says. */
 #define MSGC__VARINT_TYPES(X)                                                                  \
-    X(int32, int32_t, (uint64_t)(int64_t)v, (int32_t)(uint32_t)u)                              \
     X(int64, int64_t, (uint64_t)v, (int64_t)u)                                                 \
     X(uint32, uint32_t, (uint64_t)v, (uint32_t)u)                                              \
     X(uint64, uint64_t, v, u)                                                                  \
     X(sint32, int32_t, (uint64_t)msgc__zz32(v), msgc__unzz32((uint32_t)u))                     \
     X(sint64, int64_t, msgc__zz64(v), msgc__unzz64(u))                                         \
-    X(enum, int32_t, (uint64_t)(int64_t)v, (int32_t)(uint32_t)u)                               \
     X(bool, bool, (uint64_t)(v ? 1 : 0), u != 0)
 
 #define MSGC__DEF_VARINT(name, ctype, to_wire, from_wire)                                      \
@@ -239,6 +282,28 @@ msgc__unzz64(uint64_t v)
     }
 MSGC__VARINT_TYPES(MSGC__DEF_VARINT)
 #undef MSGC__DEF_VARINT
+
+/* int32 and enum: 32-bit fast paths; a varint above 32 bits is truncated, as protobuf
+ * does with the sign-extended form. */
+#define MSGC__DEF_INT32(name)                                                                  \
+    static inline size_t msgc__sz_##name(int32_t v)                                            \
+    {                                                                                          \
+        return msgc__int32_size(v);                                                            \
+    }                                                                                          \
+    static inline uint8_t *msgc__w_##name(uint8_t *p, int32_t v)                               \
+    {                                                                                          \
+        return msgc__put_int32(p, v);                                                          \
+    }                                                                                          \
+    static inline int msgc__r_##name(const uint8_t **pp, const uint8_t *end, int32_t *out)     \
+    {                                                                                          \
+        uint32_t u;                                                                            \
+        int rc = msgc__r_varint32(pp, end, &u);                                                \
+        *out = (int32_t)u;                                                                     \
+        return rc;                                                                             \
+    }
+MSGC__DEF_INT32(int32)
+MSGC__DEF_INT32(enum)
+#undef MSGC__DEF_INT32
 
 #define MSGC__FIXED_TYPES(X)                                                                   \
     X(fixed32, uint32_t, 32, uint32_t, v, u)                                                   \

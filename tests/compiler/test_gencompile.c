@@ -226,9 +226,9 @@ typedef enum check {
     N_CHECKS
 } check;
 
-static const char *const check_names[] = {"compiles with gcc", "compiles with clang",
-                                          "headers compile as C++", "INIT macros work in C",
-                                          "INIT macros work in C++", "includes only allowed headers"};
+static const char *const check_names[] = {
+    "compiles with gcc",     "compiles with clang",     "headers compile as C++",
+    "INIT macros work in C", "INIT macros work in C++", "includes only allowed headers"};
 
 typedef struct config {
     const char *dir; /* schema set, relative to the source root */
@@ -284,9 +284,9 @@ gen_free(gen *g)
 static void
 add_c_flags(args *a)
 {
-    static const char *const flags[] = {"-std=c11",   "-O2",           "-Wall",
-                                        "-Wextra",    "-Wpedantic",    "-Wshadow",
-                                        "-Wconversion", "-Wsign-conversion", "-Werror"};
+    static const char *const flags[] = {
+        "-std=c11",          "-O2",    "-Wall", "-Wextra", "-Wpedantic", "-Wshadow", "-Wconversion",
+        "-Wsign-conversion", "-Werror"};
     for (size_t i = 0; i < sizeof flags / sizeof *flags; i++)
         add(a, flags[i]);
 }
@@ -329,8 +329,8 @@ static void
 compile_headers_as_cxx(const gen *g)
 {
     args a = {{0}, 0};
-    static const char *const flags[] = {"g++", "-x", "c++", "-std=c++11", "-Wall", "-Wextra",
-                                        "-Werror", "-fsyntax-only"};
+    static const char *const flags[] = {"g++",   "-x",      "c++",     "-std=c++11",
+                                        "-Wall", "-Wextra", "-Werror", "-fsyntax-only"};
     for (size_t i = 0; i < sizeof flags / sizeof *flags; i++)
         add(&a, flags[i]);
     add_includes(&a, g);
@@ -355,7 +355,8 @@ write_init_unit(const gen *g, const char *path)
         snprintf(p, sizeof p, "%s/%s.h", g->out, g->schemas.v[i]);
         char *text = read_whole(p);
         assert_non_null(text);
-        for (char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+        for (char *line = text; line && *line;
+             line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
             char name[512];
             if (sscanf(line, "typedef struct %511s ", name) != 1)
                 continue;
@@ -386,8 +387,8 @@ compile_init_unit(const gen *g, bool cxx)
         args a = {{0}, 0};
         add(&a, cxx ? cxx_compilers[i] : compilers[i]);
         if (cxx) {
-            static const char *const flags[] = {"-x", "c++", "-std=c++11", "-Wall", "-Wextra",
-                                                "-Werror"};
+            static const char *const flags[] = {"-x",    "c++",     "-std=c++11",
+                                                "-Wall", "-Wextra", "-Werror"};
             for (size_t k = 0; k < sizeof flags / sizeof *flags; k++)
                 add(&a, flags[k]);
         } else {
@@ -406,11 +407,11 @@ static bool
 is_libc_header(const char *name)
 {
     static const char *const libc[] = {
-        "assert.h", "complex.h", "ctype.h",   "errno.h",    "fenv.h",     "float.h",
-        "inttypes.h", "iso646.h", "limits.h", "locale.h",   "math.h",     "setjmp.h",
-        "signal.h", "stdalign.h", "stdarg.h", "stdatomic.h", "stdbool.h", "stddef.h",
-        "stdint.h", "stdio.h",   "stdlib.h",  "stdnoreturn.h", "string.h", "tgmath.h",
-        "threads.h", "time.h",   "uchar.h",   "wchar.h",    "wctype.h"};
+        "assert.h",   "complex.h",  "ctype.h",  "errno.h",       "fenv.h",    "float.h",
+        "inttypes.h", "iso646.h",   "limits.h", "locale.h",      "math.h",    "setjmp.h",
+        "signal.h",   "stdalign.h", "stdarg.h", "stdatomic.h",   "stdbool.h", "stddef.h",
+        "stdint.h",   "stdio.h",    "stdlib.h", "stdnoreturn.h", "string.h",  "tgmath.h",
+        "threads.h",  "time.h",     "uchar.h",  "wchar.h",       "wctype.h"};
     for (size_t i = 0; i < sizeof libc / sizeof *libc; i++)
         if (strcmp(name, libc[i]) == 0)
             return true;
@@ -542,8 +543,8 @@ main(void)
                 c->dir = sets[s];
                 c->no_stubs = !stubs;
                 c->what = (check)k;
-                snprintf(c->title, sizeof c->title, "%s%s: %s", sets[s],
-                         stubs ? "" : " --no-stubs", check_names[k]);
+                snprintf(c->title, sizeof c->title, "%s%s: %s", sets[s], stubs ? "" : " --no-stubs",
+                         check_names[k]);
                 tests[n].name = c->title;
                 tests[n].test_func = test_generated_code;
                 tests[n].initial_state = c;

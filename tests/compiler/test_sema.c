@@ -1654,7 +1654,279 @@ test_escaped_handler_clash_is_refused(void **state)
                  "         ^\n"
                  "a.msg:3:10: note: method 'delete' is declared here\n"
                  "  oneway delete(M);\n"
+                 "         ^\n"
+                 "a.msg:4:10: error: method 'S.delete_' would generate the C identifier "
+                 "'S_delete_', which method 'S.delete' also generates\n"
+                 "  oneway delete_(M);\n"
+                 "         ^\n"
+                 "a.msg:3:10: note: method 'S.delete' is declared here\n"
+                 "  oneway delete(M);\n"
                  "         ^\n");
+}
+
+static void
+test_nested_message_clashing_with_an_internal_table_is_refused(void **state)
+{
+    static const schema files[] = {
+        {"a.msg", "package p;\n"
+                  "message M { int32 x = 1; }\n"
+                  "message M_ {\n"
+                  "  message fields { }\n"
+                  "}\n"},
+    };
+    expect_diags(*state, files, 1,
+                 "a.msg:4:11: error: message 'p.M_.fields' would generate the C identifier "
+                 "'p_M__fields', which message 'p.M' also generates\n"
+                 "  message fields { }\n"
+                 "          ^\n"
+                 "a.msg:2:9: note: message 'p.M' is declared here\n"
+                 "message M { int32 x = 1; }\n"
+                 "        ^\n");
+}
+
+static void
+test_internal_function_names_of_a_message_are_reserved(void **state)
+{
+    static const schema files[] = {
+        {"a.msg", "message M { }\n"
+                  "enum M_ {\n"
+                  "  write = 0;\n"
+                  "  read = 1;\n"
+                  "  init_any = 2;\n"
+                  "  free_any = 3;\n"
+                  "  size_any = 4;\n"
+                  "  encode_any = 5;\n"
+                  "  decode_any = 6;\n"
+                  "}\n"},
+    };
+    const char *got = check(*state, files, 1);
+    static const char *const idents[] = {"M__write",     "M__read",     "M__init_any",
+                                         "M__free_any",  "M__size_any", "M__encode_any",
+                                         "M__decode_any"};
+    for (size_t i = 0; i < sizeof idents / sizeof idents[0]; i++) {
+        char line[160];
+        snprintf(line, sizeof line,
+                 ": error: enum value 'M_.%s' would generate the C identifier '%s', which "
+                 "message 'M' also generates\n",
+                 idents[i] + 3, idents[i]);
+        if (!strstr(got, line))
+            fail_msg("no error for %s in:\n%s", idents[i], got);
+    }
+    assert_int_equal(mc_diag_errors(((fixture *)*state)->diag), 7);
+}
+
+static void
+test_enum_value_clashing_with_the_range_constants_is_refused(void **state)
+{
+    static const schema files[] = {
+        {"a.msg", "package p;\n"
+                  "enum E { _MIN = 0; _MAX = 1; }\n"},
+    };
+    expect_diags(*state, files, 1,
+                 "a.msg:2:10: error: enum value 'p.E._MIN' would generate the C identifier "
+                 "'p_E__MIN', which enum 'p.E' also generates\n"
+                 "enum E { _MIN = 0; _MAX = 1; }\n"
+                 "         ^\n"
+                 "a.msg:2:6: note: enum 'p.E' is declared here\n"
+                 "enum E { _MIN = 0; _MAX = 1; }\n"
+                 "     ^\n"
+                 "a.msg:2:20: error: enum value 'p.E._MAX' would generate the C identifier "
+                 "'p_E__MAX', which enum 'p.E' also generates\n"
+                 "enum E { _MIN = 0; _MAX = 1; }\n"
+                 "                   ^\n"
+                 "a.msg:2:6: note: enum 'p.E' is declared here\n"
+                 "enum E { _MIN = 0; _MAX = 1; }\n"
+                 "     ^\n");
+}
+
+static void
+test_message_clashing_with_an_enum_value_table_is_refused(void **state)
+{
+    static const schema files[] = {
+        {"a.msg", "enum E { Z = 0; }\n"
+                  "message E_ {\n"
+                  "  message values { }\n"
+                  "}\n"},
+    };
+    expect_diags(*state, files, 1,
+                 "a.msg:3:11: error: message 'E_.values' would generate the C identifier "
+                 "'E__values', which enum 'E' also generates\n"
+                 "  message values { }\n"
+                 "          ^\n"
+                 "a.msg:1:6: note: enum 'E' is declared here\n"
+                 "enum E { Z = 0; }\n"
+                 "     ^\n");
+}
+
+static void
+test_oneof_clear_function_clash_is_refused(void **state)
+{
+    static const schema files[] = {
+        {"a.msg", "message M {\n"
+                  "  oneof class { int32 a = 1; }\n"
+                  "}\n"
+                  "message M_ {\n"
+                  "  message clear_class_ { }\n"
+                  "}\n"},
+    };
+    expect_diags(*state, files, 1,
+                 "a.msg:5:11: error: message 'M_.clear_class_' would generate the C identifier "
+                 "'M__clear_class_', which oneof 'M.class' also generates\n"
+                 "  message clear_class_ { }\n"
+                 "          ^\n"
+                 "a.msg:2:9: note: oneof 'M.class' is declared here\n"
+                 "  oneof class { int32 a = 1; }\n"
+                 "        ^\n");
+}
+
+static void
+test_service_tables_clash_with_methods(void **state)
+{
+    static const schema files[] = {
+        {"a.msg", "package p;\n"
+                  "message M { }\n"
+                  "service S {\n"
+                  "  oneway _methods(M);\n"
+                  "  oneway _dispatch(M);\n"
+                  "}\n"},
+    };
+    expect_diags(*state, files, 1,
+                 "a.msg:4:10: error: method 'p.S._methods' would generate the C identifier "
+                 "'p_S__methods', which service 'p.S' also generates\n"
+                 "  oneway _methods(M);\n"
+                 "         ^\n"
+                 "a.msg:3:9: note: service 'p.S' is declared here\n"
+                 "service S {\n"
+                 "        ^\n"
+                 "a.msg:5:10: error: method 'p.S._dispatch' would generate the C identifier "
+                 "'p_S__dispatch', which service 'p.S' also generates\n"
+                 "  oneway _dispatch(M);\n"
+                 "         ^\n"
+                 "a.msg:3:9: note: service 'p.S' is declared here\n"
+                 "service S {\n"
+                 "        ^\n");
+}
+
+static void
+test_method_stub_escapes_the_method_name(void **state)
+{
+    static const schema files[] = {
+        {"a.msg", "package p;\n"
+                  "message M { }\n"
+                  "service S { oneway delete(M); }\n"
+                  "message S_delete_ { }\n"
+                  "message S_delete { }\n"},
+    };
+    expect_diags(*state, files, 1,
+                 "a.msg:4:9: error: message 'p.S_delete_' would generate the C identifier "
+                 "'p_S_delete_', which method 'p.S.delete' also generates\n"
+                 "message S_delete_ { }\n"
+                 "        ^\n"
+                 "a.msg:3:20: note: method 'p.S.delete' is declared here\n"
+                 "service S { oneway delete(M); }\n"
+                 "                   ^\n");
+}
+
+static void
+test_names_near_internal_ones_are_clean(void **state)
+{
+    expect_clean(*state, "message M { int32 x = 1; oneof u { int32 a = 2; } }\n"
+                         "message M_ {\n"
+                         "  message Fields { }\n"
+                         "  message clear_v { }\n"
+                         "  message write_ { }\n"
+                         "}\n"
+                         "enum E { MIN = 0; values_ = 1; }\n");
+}
+
+/* --- the runtime's namespace --- */
+
+static void
+test_package_msgc_is_refused_once_per_declaration(void **state)
+{
+    static const schema files[] = {
+        {"a.msg", "package msgc;\n"
+                  "const N = 3;\n"
+                  "enum Kind { K0 = 0; }\n"
+                  "message chan {\n"
+                  "  int32 x = 1;\n"
+                  "}\n"
+                  "service S { oneway Send(chan); }\n"},
+    };
+    expect_diags(*state, files, 1,
+                 "a.msg:2:7: error: 'msgc_N' would be generated for const 'msgc.N'; names "
+                 "starting with 'msgc_' belong to the msgc runtime\n"
+                 "const N = 3;\n"
+                 "      ^\n"
+                 "a.msg:3:6: error: 'msgc_Kind' would be generated for enum 'msgc.Kind'; names "
+                 "starting with 'msgc_' belong to the msgc runtime\n"
+                 "enum Kind { K0 = 0; }\n"
+                 "     ^\n"
+                 "a.msg:3:13: error: 'msgc_Kind_K0' would be generated for enum value "
+                 "'msgc.Kind.K0'; names starting with 'msgc_' belong to the msgc runtime\n"
+                 "enum Kind { K0 = 0; }\n"
+                 "            ^\n"
+                 "a.msg:4:9: error: 'msgc_chan' would be generated for message 'msgc.chan'; names "
+                 "starting with 'msgc_' belong to the msgc runtime\n"
+                 "message chan {\n"
+                 "        ^\n"
+                 "a.msg:7:9: error: 'msgc_S_handlers' would be generated for service 'msgc.S'; "
+                 "names starting with 'msgc_' belong to the msgc runtime\n"
+                 "service S { oneway Send(chan); }\n"
+                 "        ^\n"
+                 "a.msg:7:20: error: 'msgc_S_Send' would be generated for method 'msgc.S.Send'; "
+                 "names starting with 'msgc_' belong to the msgc runtime\n"
+                 "service S { oneway Send(chan); }\n"
+                 "                   ^\n");
+}
+
+static void
+test_generated_function_in_the_runtime_namespace_is_refused(void **state)
+{
+    static const schema files[] = {
+        {"a.msg", "message msgc { }\n"},
+    };
+    expect_diags(*state, files, 1,
+                 "a.msg:1:9: error: 'msgc_INIT' would be generated for message 'msgc'; names "
+                 "starting with 'msgc_' belong to the msgc runtime\n"
+                 "message msgc { }\n"
+                 "        ^\n");
+}
+
+static void
+test_upper_case_runtime_prefix_is_refused_for_types_and_members(void **state)
+{
+    static const schema files[] = {
+        {"a.msg", "package p;\n"
+                  "message M {\n"
+                  "  int32 MSGC_H = 1;\n"
+                  "  oneof u { int32 msgc_a = 2; }\n"
+                  "}\n"
+                  "const MSGC_MAX = 1;\n"
+                  "message MSGC { }\n"},
+        {"b.msg", "message MSGC_OK { }\n"},
+    };
+    expect_diags(*state, files, 2,
+                 "a.msg:3:9: error: 'MSGC_H' would be generated for field 'p.M.MSGC_H'; names "
+                 "starting with 'MSGC_' belong to the msgc runtime\n"
+                 "  int32 MSGC_H = 1;\n"
+                 "        ^\n"
+                 "a.msg:4:19: error: 'msgc_a' would be generated for field 'p.M.msgc_a'; names "
+                 "starting with 'msgc_' belong to the msgc runtime\n"
+                 "  oneof u { int32 msgc_a = 2; }\n"
+                 "                  ^\n"
+                 "b.msg:1:9: error: 'MSGC_OK' would be generated for message 'MSGC_OK'; names "
+                 "starting with 'MSGC_' belong to the msgc runtime\n"
+                 "message MSGC_OK { }\n"
+                 "        ^\n");
+}
+
+static void
+test_runtime_prefix_is_case_sensitive_and_needs_the_underscore(void **state)
+{
+    expect_clean(*state, "package Msgc;\n"
+                         "message msgcx { int32 Msgc_a = 1; int32 mSGC_b = 2; }\n"
+                         "enum E { msgc = 0; }\n");
 }
 
 static void
@@ -1897,6 +2169,27 @@ main(void)
         cmocka_unit_test_setup_teardown(test_escaped_union_member_clash_is_refused, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_escaped_handler_clash_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_nested_message_clashing_with_an_internal_table_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_internal_function_names_of_a_message_are_reserved,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_enum_value_clashing_with_the_range_constants_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_message_clashing_with_an_enum_value_table_is_refused,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_oneof_clear_function_clash_is_refused, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_service_tables_clash_with_methods, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_method_stub_escapes_the_method_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_names_near_internal_ones_are_clean, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_package_msgc_is_refused_once_per_declaration, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_generated_function_in_the_runtime_namespace_is_refused,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_upper_case_runtime_prefix_is_refused_for_types_and_members, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_runtime_prefix_is_case_sensitive_and_needs_the_underscore, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reserved_to_max_covers_the_largest_number, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_only_whole_identifiers_are_escaped, setup, teardown),

@@ -154,12 +154,21 @@ static const int32_t e_i32[] = {0, 1, -1, INT32_MIN, INT32_MAX, 127, 128, -64};
 static const int64_t e_i64[] = {0, 1, -1, INT64_MIN, INT64_MAX, INT32_MIN, (int64_t)1 << 35, -65};
 static const uint32_t e_u32[] = {0, 1, UINT32_MAX, 127, 128, 16383, 16384, 0x80000000u};
 static const uint64_t e_u64[] = {0, 1, UINT64_MAX, 127, 128, UINT32_MAX, (uint64_t)1 << 63, 300};
-static const uint32_t e_f32[] = {0, 0x80000000u /* -0.0 */, 0x7fc00000u /* NaN */,
-                                 0x7fc00001u /* NaN payload */, 0x7f800000u /* +inf */,
-                                 0xff800000u /* -inf */, 0x00000001u /* least denormal */,
+static const uint32_t e_f32[] = {0,
+                                 0x80000000u /* -0.0 */,
+                                 0x7fc00000u /* NaN */,
+                                 0x7fc00001u /* NaN payload */,
+                                 0x7f800000u /* +inf */,
+                                 0xff800000u /* -inf */,
+                                 0x00000001u /* least denormal */,
                                  0x7f7fffffu /* FLT_MAX */};
-static const uint64_t e_f64[] = {0, 0x8000000000000000u, 0x7ff8000000000000u, 0xfff8000000000001u,
-                                 0x7ff0000000000000u, 0xfff0000000000000u, 1,
+static const uint64_t e_f64[] = {0,
+                                 0x8000000000000000u,
+                                 0x7ff8000000000000u,
+                                 0xfff8000000000001u,
+                                 0x7ff0000000000000u,
+                                 0xfff0000000000000u,
+                                 1,
                                  0x7fefffffffffffffu};
 static const int32_t e_enum[] = {0, 1, -1, INT32_MIN, INT32_MAX, 12345, 2, -2};
 #define N_EDGES 8
@@ -462,11 +471,11 @@ test_scalars_encode_to_hand_checked_bytes(void **state)
     (void)state;
     at_Scalars m = at_Scalars_INIT;
     check_bytes(&at_Scalars_desc, &m, "");
-#define ONE(set, hex)                                                                          \
-    do {                                                                                       \
-        at_Scalars_init(&m);                                                                   \
-        set;                                                                                   \
-        check_bytes(&at_Scalars_desc, &m, hex);                                                \
+#define ONE(set, hex)                                                                              \
+    do {                                                                                           \
+        at_Scalars_init(&m);                                                                       \
+        set;                                                                                       \
+        check_bytes(&at_Scalars_desc, &m, hex);                                                    \
     } while (0)
     ONE(m.f_bool = true, "08 01");
     ONE(m.f_int32 = -1, "10 ff ff ff ff ff ff ff ff ff 01");
@@ -890,6 +899,26 @@ test_keyword_named_fields_round_trip(void **state)
     drop(&at_Keywords_desc, r);
 }
 
+static void
+test_empty_message_encodes_to_nothing_and_skips_unknown_fields(void **state)
+{
+    (void)state;
+    at_Empty e = at_Empty_INIT;
+    size_t len = 99;
+    assert_int_equal(at_Empty_encoded_size(&e), 0);
+    assert_int_equal(at_Empty_MAX_SIZE, 0);
+    assert_int_equal(at_Empty_encode(&e, NULL, 0, &len), 0);
+    assert_int_equal(len, 0);
+    at_Empty *r = decode_hex(&at_Empty_desc, "08 01 12 01 61 a3 01 a4 01");
+    drop(&at_Empty_desc, r);
+    at_All a = at_All_INIT;
+    a.has_empty = true;
+    check_bytes(&at_All_desc, &a, "4a 00");
+    at_All *ra = round_trip(&at_All_desc, &a);
+    assert_true(ra->has_empty);
+    drop(&at_All_desc, ra);
+}
+
 /* --- an All value with every part used, shared by the leak and ownership tests --- */
 
 typedef struct all_fixture {
@@ -1281,9 +1310,9 @@ static void
 test_decode_accepts_unpacked_repeated_scalars(void **state)
 {
     (void)state;
-    at_Repeats *r = decode_hex(&at_Repeats_desc,
-                               "10 01 10 ff ff ff ff ff ff ff ff ff 01 45 07 00 00 00 08 01"
-                               " 69 00 00 00 00 00 00 f0 3f 70 02 45 08 00 00 00");
+    at_Repeats *r =
+        decode_hex(&at_Repeats_desc, "10 01 10 ff ff ff ff ff ff ff ff ff 01 45 07 00 00 00 08 01"
+                                     " 69 00 00 00 00 00 00 f0 3f 70 02 45 08 00 00 00");
     assert_int_equal(r->r_int32_count, 2);
     assert_int_equal(r->r_int32[0], 1);
     assert_int_equal(r->r_int32[1], -1);
@@ -1310,7 +1339,8 @@ static void
 test_decode_accepts_split_and_mixed_packed_runs(void **state)
 {
     (void)state;
-    at_Repeats *r = decode_hex(&at_Repeats_desc, "12 01 01 12 00 10 02 12 02 03 04 42 04 09 00 00 00");
+    at_Repeats *r =
+        decode_hex(&at_Repeats_desc, "12 01 01 12 00 10 02 12 02 03 04 42 04 09 00 00 00");
     assert_int_equal(r->r_int32_count, 4);
     for (int i = 0; i < 4; i++)
         assert_int_equal(r->r_int32[i], i + 1);
@@ -1387,16 +1417,17 @@ test_decode_field_given_twice_last_wins_messages_merge_repeated_append(void **st
     assert_int_equal(s->f_bytes.len, 0);
     drop(&at_Scalars_desc, s);
 
-    at_Texts *t = decode_hex(&at_Texts_desc, "12 06 61 62 63 64 65 66 12 01 78 22 03 01 02 03 22 01 09");
+    at_Texts *t =
+        decode_hex(&at_Texts_desc, "12 06 61 62 63 64 65 66 12 01 78 22 03 01 02 03 22 01 09");
     assert_string_equal(t->s_b, "x");
     assert_int_equal(t->b_b.len, 1);
     assert_int_equal(t->b_b.data[0], 9);
     drop(&at_Texts_desc, t);
 
     /* Messages merge: fields of both occurrences, later scalars win. */
-    at_Nested *n = decode_hex(&at_Nested_desc,
-                              "0a 02 08 01 12 03 12 01 61 0a 03 12 01 62 12 02 08 05"
-                              " 1a 02 08 01 1a 02 08 02 32 02 08 01 32 02 10 02");
+    at_Nested *n =
+        decode_hex(&at_Nested_desc, "0a 02 08 01 12 03 12 01 61 0a 03 12 01 62 12 02 08 05"
+                                    " 1a 02 08 01 1a 02 08 02 32 02 08 01 32 02 10 02");
     assert_true(n->has_inl);
     assert_int_equal(n->inl.a, 1);
     assert_string_equal(n->inl.s, "b");
@@ -1441,15 +1472,15 @@ test_decode_skips_unknown_fields_of_every_wire_type(void **state)
     codec_alloc_install(0);
     /* Field 20 as varint, i64, length-delimited, i32 and a group holding one of each and a
      * nested group; field 2^29 - 1 too; known fields in between. */
-    at_Scalars *s = decode_hex(&at_Scalars_desc,
-                               "a0 01 96 01 08 01"
-                               " a1 01 01 02 03 04 05 06 07 08"
-                               " a2 01 03 0a 0b 0c 10 2a"
-                               " a5 01 01 02 03 04"
-                               " a3 01 08 01 11 00 00 00 00 00 00 00 00 1a 00 25 00 00 00 00"
-                               "   b3 01 b4 01 a4 01"
-                               " 7a 01 61"
-                               " f9 ff ff ff 0f 00 00 00 00 00 00 00 00");
+    at_Scalars *s =
+        decode_hex(&at_Scalars_desc, "a0 01 96 01 08 01"
+                                     " a1 01 01 02 03 04 05 06 07 08"
+                                     " a2 01 03 0a 0b 0c 10 2a"
+                                     " a5 01 01 02 03 04"
+                                     " a3 01 08 01 11 00 00 00 00 00 00 00 00 1a 00 25 00 00 00 00"
+                                     "   b3 01 b4 01 a4 01"
+                                     " 7a 01 61"
+                                     " f9 ff ff ff 0f 00 00 00 00 00 00 00 00");
     assert_true(s->f_bool);
     assert_int_equal(s->f_int32, 42);
     assert_string_equal(s->f_string, "a");
@@ -1470,9 +1501,9 @@ test_decode_accepts_non_canonical_values(void **state)
     (void)state;
     /* Padded varints, a 5-byte negative int32, bool 2, an unknown enum value, an int32
      * with bits above 32, a zero-length packed run, an empty message. */
-    at_Scalars *s = decode_hex(&at_Scalars_desc,
-                               "08 02 10 ff ff ff ff 0f 20 81 80 80 80 00 70 e7 07"
-                               " 18 80 80 80 80 80 80 80 80 80 00");
+    at_Scalars *s =
+        decode_hex(&at_Scalars_desc, "08 02 10 ff ff ff ff 0f 20 81 80 80 80 00 70 e7 07"
+                                     " 18 80 80 80 80 80 80 80 80 80 00");
     assert_true(s->f_bool);
     assert_int_equal(s->f_int32, -1);
     assert_int_equal(s->f_uint32, 1);
@@ -1498,8 +1529,7 @@ static void
 test_decode_keeps_negative_zero_and_nan_bits(void **state)
 {
     (void)state;
-    at_Scalars *s = decode_hex(&at_Scalars_desc,
-                               "65 00 00 00 80 69 01 00 00 00 00 00 f8 ff");
+    at_Scalars *s = decode_hex(&at_Scalars_desc, "65 00 00 00 80 69 01 00 00 00 00 00 f8 ff");
     assert_int_equal(fbits(s->f_float), 0x80000000u);
     assert_true(signbit(s->f_float));
     assert_true(dbits(s->f_double) == 0xfff8000000000001u);
@@ -1525,6 +1555,7 @@ main(void)
         cmocka_unit_test(test_recursive_messages_round_trip),
         cmocka_unit_test(test_every_oneof_member_round_trips),
         cmocka_unit_test(test_keyword_named_fields_round_trip),
+        cmocka_unit_test(test_empty_message_encodes_to_nothing_and_skips_unknown_fields),
         cmocka_unit_test_setup_teardown(test_all_features_round_trip, setup_all, teardown_all),
         cmocka_unit_test_setup_teardown(test_encode_into_too_small_buffer_is_enospc, setup_all,
                                         teardown_all),
@@ -1537,8 +1568,8 @@ main(void)
                                         setup_all, teardown_all),
         cmocka_unit_test_setup_teardown(test_decode_into_used_struct_releases_old_contents,
                                         setup_all, teardown_all),
-        cmocka_unit_test_setup_teardown(test_failed_decode_leaves_struct_as_after_init,
-                                        setup_all, teardown_all),
+        cmocka_unit_test_setup_teardown(test_failed_decode_leaves_struct_as_after_init, setup_all,
+                                        teardown_all),
         cmocka_unit_test(test_decode_accepts_unpacked_repeated_scalars),
         cmocka_unit_test(test_decode_accepts_split_and_mixed_packed_runs),
         cmocka_unit_test(test_decode_accepts_fields_in_any_order),

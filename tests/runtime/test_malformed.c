@@ -22,8 +22,8 @@
  * a decoded value from before, and checks the failure: code, offset, path, the struct as
  * after init, and no byte left allocated. */
 static void
-check_fail_lim(const msgc_desc *d, const uint8_t *in, size_t len, const msgc_limits *lim,
-               int code, size_t offset, const char *path)
+check_fail_lim(const msgc_desc *d, const uint8_t *in, size_t len, const msgc_limits *lim, int code,
+               size_t offset, const char *path)
 {
     void *m = calloc(1, d->struct_size);
     void *fresh = calloc(1, d->struct_size);
@@ -202,8 +202,7 @@ test_truncated_packed_run_is_etrunc(void **state)
     check_fail(&at_Bounded_desc, "12 02 01 80", MSGC_ETRUNC, 4, "Bounded.b_int32");
     /* The run ends inside a fixed-width element. */
     check_fail(&at_Repeats_desc, "42 03 01 02 03", MSGC_ETRUNC, 5, "Repeats.r_fixed32");
-    check_fail(&at_Repeats_desc, "6a 07 00 00 00 00 00 00 00", MSGC_ETRUNC, 9,
-               "Repeats.r_double");
+    check_fail(&at_Repeats_desc, "6a 07 00 00 00 00 00 00 00", MSGC_ETRUNC, 9, "Repeats.r_double");
     check_fail(&at_Bounded_desc, "62 05 00 00 00 00 00", MSGC_ETRUNC, 7, "Bounded.b_float");
 }
 
@@ -411,8 +410,7 @@ test_length_past_parent_is_elength(void **state)
     (void)state;
     check_fail(&at_Nested_desc, "0a 03 12 05 61 61 61 61 61", MSGC_ELENGTH, 4, "Nested.inl.s");
     check_fail(&at_All_desc, "32 02 1a 05 00 00 00 00 00", MSGC_ELENGTH, 4, "All.nested.rep[0]");
-    check_fail(&at_All_desc, "1a 02 12 05 00 00 00 00 00", MSGC_ELENGTH, 4,
-               "All.repeats.r_int32");
+    check_fail(&at_All_desc, "1a 02 12 05 00 00 00 00 00", MSGC_ELENGTH, 4, "All.repeats.r_int32");
     check_fail(&at_Nested_desc, "0a 03 a2 01 05 00 00 00 00 00", MSGC_ELENGTH, 5, "Nested.inl");
     check_fail(&at_Nested_desc, "2a 02 1a 09 61 61 61 61 61 61 61 61 61", MSGC_ELENGTH, 4,
                "Nested.stamp.zone");
@@ -500,8 +498,7 @@ test_packed_count_above_max_is_ebounds(void **state)
     (void)state;
     check_fail(&at_Bounded_desc, "12 04 01 02 03 04", MSGC_EBOUNDS, 2, "Bounded.b_int32[3]");
     /* Two runs that together exceed the bound. */
-    check_fail(&at_Bounded_desc, "12 02 01 02 12 02 03 04", MSGC_EBOUNDS, 6,
-               "Bounded.b_int32[3]");
+    check_fail(&at_Bounded_desc, "12 02 01 02 12 02 03 04", MSGC_EBOUNDS, 6, "Bounded.b_int32[3]");
     check_fail(&at_Bounded_desc,
                "4a 20 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"
                " 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00",
@@ -513,8 +510,7 @@ static void
 test_unpacked_count_above_max_is_ebounds(void **state)
 {
     (void)state;
-    check_fail(&at_Bounded_desc, "10 01 10 02 10 03 10 04", MSGC_EBOUNDS, 6,
-               "Bounded.b_int32[3]");
+    check_fail(&at_Bounded_desc, "10 01 10 02 10 03 10 04", MSGC_EBOUNDS, 6, "Bounded.b_int32[3]");
     /* A packed run, then one element more. */
     check_fail(&at_Bounded_desc, "72 03 01 02 03 70 00", MSGC_EBOUNDS, 5, "Bounded.b_enum[3]");
     check_fail(&at_Texts_desc, "32 01 61 32 00 32 00 32 00", MSGC_EBOUNDS, 7, "Texts.rs_b[3]");
@@ -831,8 +827,8 @@ test_allocation_failure_sweep_fails_cleanly(void **state)
             codec_alloc_reset(k);
             int rc = d->decode_ex(m, s[i].bytes, s[i].len, NULL);
             if (rc != MSGC_ENOMEM)
-                fprintf(stderr, "%s: failing allocation %zu of %zu gave %d\n", d->name, k,
-                        needed, rc);
+                fprintf(stderr, "%s: failing allocation %zu of %zu gave %d\n", d->name, k, needed,
+                        rc);
             assert_int_equal(rc, MSGC_ENOMEM);
             assert_int_equal(msgc_last_error()->code, MSGC_ENOMEM);
             assert_true(msgc_last_error()->offset <= s[i].len);
@@ -881,8 +877,8 @@ test_allocation_budget_bounds_the_worst_small_input(void **state)
     at_FatList *fl = decode_ok_lim(&at_FatList_desc, in.b, in.n, NULL);
     assert_int_equal(fl->items_count, ok_count);
     assert_true(codec_count.total_bytes <= MSGC_DEFAULT_MAX_ALLOC);
-    printf("worst input: %zu bytes -> %zu bytes allocated in all (%.0fx), %zu peak (%.0fx)\n",
-           in.n, codec_count.total_bytes, (double)codec_count.total_bytes / (double)in.n,
+    printf("worst input: %zu bytes -> %zu bytes allocated in all (%.0fx), %zu peak (%.0fx)\n", in.n,
+           codec_count.total_bytes, (double)codec_count.total_bytes / (double)in.n,
            codec_count.peak_bytes, (double)codec_count.peak_bytes / (double)in.n);
     drop(&at_FatList_desc, fl);
     assert_int_equal(codec_count.live_bytes, 0);

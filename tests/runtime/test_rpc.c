@@ -5,6 +5,7 @@
 #include "rt_proc.h"
 
 #include <errno.h>
+#include <mqueue.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -53,8 +54,13 @@ teardown(void **state)
     int want = f->fds;
     if (fds != want)
         fprintf(stderr, "descriptors: %d before, %d after\n", want, fds);
-    if (left)
+    if (left) {
         fprintf(stderr, "%s left behind\n", addr);
+        if (strcmp(f->kind, "mq") == 0)
+            mq_unlink(addr);
+        else
+            unlink(addr);
+    }
     free(f);
     return fds == want && !left ? 0 : -1;
 }

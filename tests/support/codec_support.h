@@ -247,8 +247,8 @@ cb_nest(codec_buf *cb, uint32_t field, size_t depth, const void *leaf, size_t le
         abort();
     len[depth] = leaf_n;
     for (size_t k = depth; k-- > 0;)
-        len[k] = cb_varint_size((uint64_t)field << 3 | CB_LEN) + cb_varint_size(len[k + 1]) +
-                 len[k + 1];
+        len[k] =
+            cb_varint_size((uint64_t)field << 3 | CB_LEN) + cb_varint_size(len[k + 1]) + len[k + 1];
     for (size_t k = 0; k < depth; k++) {
         cb_tag(cb, field, CB_LEN);
         cb_varint(cb, len[k + 1]);
