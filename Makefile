@@ -153,6 +153,9 @@ $(BUILD)/tests/gen/%.msg.o: $(BUILD)/tests/gen/%.msg.c
 $(TEST_PB_C): $(BUILD)/tests/gen/%.pb-c.c: $(BUILD)/tests/gen/.stamp
 	cd $(BUILD)/tests/gen && protoc-c --c_out=. $*.proto
 
+# A .pb-c.c includes the headers of the schemas it imports: make them all first.
+$(TEST_PB_OBJ): $(TEST_PB_C)
+
 $(BUILD)/tests/gen/%.pb-c.o: $(BUILD)/tests/gen/%.pb-c.c
 	$(CC) $(BASE) -w -I$(BUILD)/tests/gen -c $< -o $@
 

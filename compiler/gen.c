@@ -377,6 +377,17 @@ fill_field(gen *g, mc_view *v, const mc_message *m, const mc_field *f, const cha
                 f->max_len.set
                     ? mc_arena_printf(a, "msgc__strnlen(%s[i], %" PRId64 ")", val, l + 1)
                     : mc_arena_printf(a, "(%s[i] ? strlen(%s[i]) : 0)", val, val));
+    /* Sizes of bounded bytes count at most one byte past the bound: the writer refuses
+     * such a value, and a wild length cannot make the size wrap. */
+    mc_view_set(v, "bytes_len",
+                f->max.set ? mc_arena_printf(a, "(%s.len <= %" PRId64 "u ? %s.len : %" PRId64 "u)",
+                                             val, n, val, n + 1)
+                           : mc_arena_printf(a, "%s.len", val));
+    mc_view_set(v, "elem_bytes_len",
+                f->max_len.set
+                    ? mc_arena_printf(a, "(%s[i].len <= %" PRId64 "u ? %s[i].len : %" PRId64 "u)",
+                                      val, l, val, l + 1)
+                    : mc_arena_printf(a, "%s[i].len", val));
     mc_view_set(v, "sub", f->kind == MC_T_MESSAGE ? f->msg_type->c_name : "");
     mc_view_set_bool(v, "sub_heap", f->kind == MC_T_MESSAGE && message_heap(g, f->msg_type));
     /* The descriptor entry. */

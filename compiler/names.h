@@ -15,7 +15,12 @@
  * 3. Identifiers derived from a type (functions, macros, enum constants, oneof case
  *    types and constants, service stubs) are the type's c_name, '_', then the suffix or
  *    the schema name as written: "p_M_init", "p_M_u_case", "p_M_u_NONE", "p_M_u_text",
- *    "p_E_LEVEL_INFO", "p_S_Read", "p_S_handlers" (mc_c_join).
+ *    "p_E_LEVEL_INFO", "p_S_Read", "p_S_handlers" (mc_c_join). A service stub escapes
+ *    the method's name alone, as its handler member does: "delete" gives "p_S_delete_".
+ *    The generated code's own internals use a double '_': "p_M__write", "p_M__read",
+ *    "p_M__size", "p_M__fields", "p_M__init_any" (also free, size, encode, decode),
+ *    "p_M__clear_u" for each oneof u, "p_E__values", "p_E__MIN", "p_E__MAX",
+ *    "p_S__methods", "p_S__dispatch" (mc_sema_c_suffixes lists them).
  *
  * 4. Struct members. A field, a oneof's union and a handler (method) is named by its
  *    schema name; members derived from a field use its name as written: "x_count" (a
@@ -34,7 +39,13 @@
  *    compile.
  *
  * 6. Escaping can make two names meet ("int" and "int_", or package "a_b" message "C"
- *    and package "a" message "b_C"): sema reports every such collision as an error.
+ *    and package "a" message "b_C"), and so can the internals of rule 3 (message "M_"
+ *    with a nested message "fields" is "M__fields", the field table of message "M"):
+ *    sema reports every such collision as an error.
+ *
+ * 7. Names starting with "msgc_" or "MSGC_" belong to the runtime (its functions, types
+ *    and macros), so sema refuses any generated identifier, struct members included,
+ *    that starts with either: package "msgc" makes every declaration an error.
  */
 #ifndef MC_NAMES_H
 #define MC_NAMES_H

@@ -265,6 +265,8 @@ emit_diags(sema *s, mc_diag *d)
 
 /* --- small helpers --- */
 
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
 static const char *
 join(sema *s, const char *scope, const char *name)
 {
@@ -1255,7 +1257,7 @@ static const char *const runtime_prefixes[] = {"msgc_", "MSGC_"};
 static void
 check_runtime_prefix(sema *s, const char *ident, const char *what, const void *owner, mc_loc loc)
 {
-    for (size_t i = 0; i < sizeof runtime_prefixes / sizeof runtime_prefixes[0]; i++) {
+    for (size_t i = 0; i < COUNT_OF(runtime_prefixes); i++) {
         const char *prefix = runtime_prefixes[i];
         if (strncmp(ident, prefix, strlen(prefix)) != 0 || map_get(&s->runtime_named, owner))
             continue;
@@ -1342,13 +1344,30 @@ static const char *const message_suffixes[] = {
     "INIT",         "MAX_SIZE",  "TYPE_ID",     "desc",        "init",    "free",
     "encoded_size", "encode",    "decode",      "decode_ex",   "send",    "recv",
     "send_many",    "recv_many", "_write",      "_read",       "_fields", "_init_any",
-    "_free_any",    "_size_any", "_encode_any", "_decode_any",
+    "_free_any",    "_size_any", "_encode_any", "_decode_any", "_size",
 };
 
 static const char *const enum_suffixes[] = {"desc", "_values", "_MIN", "_MAX"};
 
 static const char *const service_suffixes[] = {"handlers", "serve_one", "serve",
                                                "desc",     "_methods",  "_dispatch"};
+
+const char *const *
+mc_sema_c_suffixes(mc_c_kind kind, size_t *n)
+{
+    switch (kind) {
+    case MC_C_MESSAGE:
+        *n = COUNT_OF(message_suffixes);
+        return message_suffixes;
+    case MC_C_ENUM:
+        *n = COUNT_OF(enum_suffixes);
+        return enum_suffixes;
+    case MC_C_SERVICE:
+        *n = COUNT_OF(service_suffixes);
+        return service_suffixes;
+    }
+    mc_panic("unknown C kind %d", (int)kind);
+}
 
 static void collect_message_cids(sema *s, cid_set *set, mc_message *m);
 
@@ -1359,7 +1378,7 @@ collect_enum_cids(sema *s, cid_set *set, mc_enum *e, const char *scope)
         return;
     const char *what = mc_arena_printf(s->a, "enum '%s'", e->full_name);
     add_cid(s, set, e->c_name, what, e->full_name, e, e->loc);
-    for (size_t i = 0; i < sizeof enum_suffixes / sizeof enum_suffixes[0]; i++)
+    for (size_t i = 0; i < COUNT_OF(enum_suffixes); i++)
         add_cid(s, set, mc_c_join(s->a, e->c_name, enum_suffixes[i]), what, e->full_name, e,
                 e->loc);
     for (mc_enum_value *v = e->values; v; v = v->next) {
@@ -1396,7 +1415,7 @@ collect_message_cids(sema *s, cid_set *set, mc_message *m)
 {
     const char *what = mc_arena_printf(s->a, "message '%s'", m->full_name);
     add_cid(s, set, m->c_name, what, m->full_name, m, m->loc);
-    for (size_t i = 0; i < sizeof message_suffixes / sizeof message_suffixes[0]; i++)
+    for (size_t i = 0; i < COUNT_OF(message_suffixes); i++)
         add_cid(s, set, mc_c_join(s->a, m->c_name, message_suffixes[i]), what, m->full_name, m,
                 m->loc);
     for (mc_oneof *o = m->oneofs; o; o = o->next) {
@@ -1416,7 +1435,7 @@ collect_service_cids(sema *s, cid_set *set, mc_service *sv)
 {
     const char *full = join(s, sv->file->package, sv->name);
     const char *what = mc_arena_printf(s->a, "service '%s'", full);
-    for (size_t i = 0; i < sizeof service_suffixes / sizeof service_suffixes[0]; i++)
+    for (size_t i = 0; i < COUNT_OF(service_suffixes); i++)
         add_cid(s, set, mc_c_join(s->a, sv->c_name, service_suffixes[i]), what, full, sv, sv->loc);
     for (mc_method *mt = sv->methods; mt; mt = mt->next) {
         if (!mt->name)

@@ -19,6 +19,7 @@
 #define MC_SEMA_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ast.h"
@@ -43,5 +44,14 @@ bool mc_field_has_flag(const mc_field *f);
 /* Whether a field of message type is stored inside its parent (not through a pointer):
  * singular and not optional (oneof members included), or repeated with a `max`. */
 bool mc_field_is_inline_message(const mc_field *f);
+
+/* The kinds of declaration whose C name the templates extend with suffixes. */
+typedef enum mc_c_kind { MC_C_MESSAGE, MC_C_ENUM, MC_C_SERVICE } mc_c_kind;
+
+/* The suffixes the generated code joins to a type's C name with '_' ("init" for
+ * "p_M_init", "_write" for "p_M__write"): the identifiers the collision check reserves
+ * for every declaration of that kind. For the tests, which hold them against the
+ * templates. */
+const char *const *mc_sema_c_suffixes(mc_c_kind kind, size_t *n);
 
 #endif

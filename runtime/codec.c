@@ -65,7 +65,7 @@ int
 msgc__dec_begin(msgc__dec *d, const uint8_t *buf, size_t len, const msgc_limits *lim)
 {
     d->start = buf;
-    d->end = buf ? buf + len : buf;
+    d->end = buf;
     d->depth = 0;
     d->max_depth = lim ? lim->max_depth : MSGC_DEFAULT_MAX_DEPTH;
     d->alloc_left = lim ? lim->max_alloc : MSGC_DEFAULT_MAX_ALLOC;
@@ -73,6 +73,8 @@ msgc__dec_begin(msgc__dec *d, const uint8_t *buf, size_t len, const msgc_limits 
         return msgc__fail(MSGC_EINVAL, "NULL input of %zu bytes", len);
     if (len > MSGC_MAX_MESSAGE_SIZE)
         return msgc__fail(MSGC_ETOOBIG, "input of %zu bytes exceeds 2 GiB - 1", len);
+    if (buf)
+        d->end = buf + len;
     return 0;
 }
 

@@ -467,6 +467,9 @@ msgc__str_check(const char *s, size_t len)
 static inline size_t
 msgc__sz_data(size_t len)
 {
+    /* A length no message can hold counts as just too big, so sums cannot wrap. */
+    if (len > MSGC_MAX_MESSAGE_SIZE)
+        return MSGC_MAX_MESSAGE_SIZE + 1;
     return msgc__varint_size(len) + len;
 }
 

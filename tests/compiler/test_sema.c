@@ -18,6 +18,7 @@
 
 #include "mc.h"
 #include "sema.h"
+#include "tmpl_builtin.h"
 
 typedef struct fixture {
     mc_arena *arena;
@@ -1839,6 +1840,89 @@ test_names_near_internal_ones_are_clean(void **state)
                          "enum E { MIN = 0; values_ = 1; }\n");
 }
 
+/* --- the templates against the collision check --- */
+
+/* The kind whose C name a {{c_name}} stands for: that of the innermost open section that
+ * sets one. Returns false inside enum values and consts, whose c_name is whole. */
+static bool
+c_name_kind(char stack[][32], size_t depth, mc_c_kind *kind)
+{
+    while (depth-- > 0) {
+        if (strcmp(stack[depth], "messages") == 0)
+            *kind = MC_C_MESSAGE;
+        else if (strcmp(stack[depth], "enums") == 0)
+            *kind = MC_C_ENUM;
+        else if (strcmp(stack[depth], "services") == 0)
+            *kind = MC_C_SERVICE;
+        else if (strcmp(stack[depth], "values") == 0 || strcmp(stack[depth], "consts") == 0)
+            return false;
+        else
+            continue;
+        return true;
+    }
+    return false;
+}
+
+static bool
+is_checked_suffix(mc_c_kind kind, const char *suffix, size_t len)
+{
+    size_t n;
+    const char *const *table = mc_sema_c_suffixes(kind, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (strlen(table[i]) == len && strncmp(table[i], suffix, len) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Checks every "{{c_name}}_SUFFIX" of a template; counts them by kind. */
+static void
+check_template_suffixes(const char *name, size_t found[3])
+{
+    const char *text = mc_builtin_template_find(name, NULL);
+    assert_non_null(text);
+    char stack[32][32];
+    size_t depth = 0;
+    for (const char *t = strstr(text, "{{"); t; t = strstr(t, "{{")) {
+        const char *end = strstr(t, "}}");
+        assert_non_null(end);
+        const char *tag = t + 2;
+        size_t len = (size_t)(end - tag);
+        t = end + 2;
+        if (*tag == '#' || *tag == '?' || *tag == '^') {
+            assert_true(depth < 32 && len < 32);
+            memcpy(stack[depth], tag + 1, len - 1);
+            stack[depth++][len - 1] = '\0';
+        } else if (*tag == '/') {
+            assert_true(depth > 0);
+            depth--;
+        } else if (len == 6 && strncmp(tag, "c_name", 6) == 0 && *t == '_') {
+            size_t n = strspn(t + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_");
+            mc_c_kind kind;
+            if (n == 0 || !c_name_kind(stack, depth, &kind))
+                continue;
+            if (!is_checked_suffix(kind, t + 1, n))
+                fail_msg("%s: '{{c_name}}_%.*s' is not in the collision check", name, (int)n,
+                         t + 1);
+            found[kind]++;
+        }
+    }
+    assert_int_equal(depth, 0);
+}
+
+static void
+test_every_suffix_the_templates_add_is_checked(void **state)
+{
+    (void)state;
+    size_t found[3] = {0};
+    check_template_suffixes("msg.h.tmpl", found);
+    check_template_suffixes("msg.c.tmpl", found);
+    /* Enough of each kind that the scan cannot pass by finding nothing. */
+    assert_true(found[MC_C_MESSAGE] >= 20);
+    assert_true(found[MC_C_ENUM] >= 4);
+    assert_true(found[MC_C_SERVICE] >= 5);
+}
+
 /* --- the runtime's namespace --- */
 
 static void
@@ -2182,6 +2266,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_service_tables_clash_with_methods, setup, teardown),
         cmocka_unit_test_setup_teardown(test_method_stub_escapes_the_method_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_names_near_internal_ones_are_clean, setup, teardown),
+        cmocka_unit_test(test_every_suffix_the_templates_add_is_checked),
         cmocka_unit_test_setup_teardown(test_package_msgc_is_refused_once_per_declaration, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_generated_function_in_the_runtime_namespace_is_refused,

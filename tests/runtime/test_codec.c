@@ -1115,6 +1115,30 @@ test_encode_refuses_count_above_max(void **state)
     free(fat);
 }
 
+/* An encoder never writes what a decoder with the default limits refuses: a chain of
+ * 100 nested messages encodes and decodes, one of 101 is refused with MSGC_EDEPTH. */
+static void
+test_encode_refuses_nesting_past_the_default_depth(void **state)
+{
+    (void)state;
+    at_Tree nodes[102];
+    for (size_t i = 0; i < 102; i++) {
+        at_Tree_init(&nodes[i]);
+        nodes[i].v = (int32_t)i;
+        nodes[i].left = i + 1 < 102 ? &nodes[i + 1] : NULL;
+    }
+    static uint8_t buf[4096];
+    size_t len = 0;
+    nodes[100].left = NULL; /* depths 0..100 */
+    assert_int_equal(at_Tree_encode(&nodes[0], buf, sizeof buf, &len), 0);
+    at_Tree back = at_Tree_INIT;
+    assert_int_equal(at_Tree_decode(&back, buf, len), 0);
+    at_Tree_free(&back);
+    nodes[100].left = &nodes[101]; /* depth 101 */
+    assert_int_equal(at_Tree_encode(&nodes[0], buf, sizeof buf, &len), MSGC_EDEPTH);
+    assert_int_equal(msgc_last_error()->code, MSGC_EDEPTH);
+}
+
 static void
 test_encode_refuses_bytes_over_max(void **state)
 {
@@ -1561,6 +1585,7 @@ main(void)
                                         teardown_all),
         cmocka_unit_test(test_encode_refuses_count_above_max),
         cmocka_unit_test(test_encode_refuses_bytes_over_max),
+        cmocka_unit_test(test_encode_refuses_nesting_past_the_default_depth),
         cmocka_unit_test(test_encode_refuses_unterminated_bounded_char_array),
         cmocka_unit_test(test_encode_refuses_invalid_utf8),
         cmocka_unit_test(test_encode_refuses_bad_oneof_case),
