@@ -78,6 +78,8 @@ endif
 
 .PHONY: all check demo deps asan valgrind fuzz bench clean regen-golden tests
 .DELETE_ON_ERROR:
+# Generated test code is kept: other targets link it.
+.SECONDARY:
 
 all: $(MSGC) $(LIBMSGC) $(LIBMSGC_SO)
 
@@ -186,6 +188,11 @@ asan:
 valgrind:
 	@$(MAKE) --no-print-directory BUILD=build/valgrind OPT=-O1 \
 	    TEST_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --trace-children=no" check
+
+bench: $(NEED_DEPS)
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -s -C bench MSGC_ROOT=$(CURDIR) \
+	    BUILD=$(CURDIR)/$(BUILD)/bench run
 
 EXAMPLES := $(sort $(dir $(wildcard examples/*/Makefile)))
 
