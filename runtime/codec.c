@@ -83,15 +83,13 @@ msgc__dec_begin(msgc__dec *d, const uint8_t *buf, size_t len, const msgc_limits 
     b = p[i];                                                                                  \
     r |= (b & 0x7f) << (7 * (i));                                                              \
     if (b < 0x80) {                                                                            \
-        *pp = p + (i) + 1;                                                                     \
         *v = r;                                                                                \
-        return 0;                                                                              \
+        return p + (i) + 1;                                                                    \
     }
 
-static int
-varint_unchecked(const uint8_t **pp, uint64_t *v)
+static const uint8_t *
+varint_unchecked(msgc__dec *d, const uint8_t *p, uint64_t *v)
 {
-    const uint8_t *p = *pp;
     uint64_t b, r = 0;
     VARINT_STEP(0)
     VARINT_STEP(1)
@@ -102,80 +100,102 @@ varint_unchecked(const uint8_t **pp, uint64_t *v)
     VARINT_STEP(6)
     VARINT_STEP(7)
     VARINT_STEP(8)
-    if (p[9] > 1) {
-        *pp = p + 9;
-        return MSGC_EVARINT;
-    }
+    if (p[9] > 1)
+        return msgc__rfail(d, MSGC_EVARINT, p + 9);
     *v = r | (uint64_t)p[9] << 63;
-    *pp = p + 10;
-    return 0;
+    return p + 10;
 }
 
 /* The 32-bit form keeps the low 32 bits and only checks that the rest is well formed:
  * a negative int32 travels as ten bytes of which five carry nothing new. */
-static int
-varint32_unchecked(const uint8_t **pp, uint32_t *v)
+static const uint8_t *
+varint32_unchecked(msgc__dec *d, const uint8_t *p, uint32_t *v)
 {
-    const uint8_t *p = *pp;
     uint32_t b, r = 0;
     VARINT_STEP(0)
     VARINT_STEP(1)
     VARINT_STEP(2)
     VARINT_STEP(3)
     b = p[4];
-    r |= b << 28;
-    *v = r;
-    for (unsigned i = 4; i < 9; i++) {
-        if (p[i] < 0x80) {
-            *pp = p + i + 1;
-            return 0;
-        }
-    }
-    *pp = p + 9;
+    *v = r | b << 28;
+    if (b < 0x80)
+        return p + 5;
+    /* The sign extension of a negative value, by far the most common long form. */
+    if (p[5] == 0xff && p[6] == 0xff && p[7] == 0xff && p[8] == 0xff && p[9] == 0x01)
+        return p + 10;
+    for (unsigned i = 5; i < 9; i++)
+        if (p[i] < 0x80)
+            return p + i + 1;
     if (p[9] > 1)
-        return MSGC_EVARINT;
-    *pp = p + 10;
-    return 0;
+        return msgc__rfail(d, MSGC_EVARINT, p + 9);
+    return p + 10;
 }
 #undef VARINT_STEP
 
-int
-msgc__r_varint32_slow(const uint8_t **pp, const uint8_t *end, uint32_t *v)
+const uint8_t *
+msgc__rd_varint_slow(msgc__dec *d, const uint8_t *p, const uint8_t *end, uint64_t *v)
 {
-    if (end - *pp >= 10)
-        return varint32_unchecked(pp, v);
+    if (end - p >= 10)
+        return varint_unchecked(d, p, v);
+    uint64_t r = 0;
+    for (unsigned shift = 0; p < end; shift += 7) {
+        uint8_t b = *p;
+        if (shift == 63 && b > 1)
+            return msgc__rfail(d, MSGC_EVARINT, p);
+        r |= (uint64_t)(b & 0x7f) << shift;
+        p++;
+        if (!(b & 0x80)) {
+            *v = r;
+            return p;
+        }
+    }
+    /* Fewer than ten bytes remain, so running out is the only way to fail here. */
+    return msgc__rfail(d, MSGC_ETRUNC, end);
+}
+
+const uint8_t *
+msgc__rd_varint32_slow(msgc__dec *d, const uint8_t *p, const uint8_t *end, uint32_t *v)
+{
+    if (end - p >= 10)
+        return varint32_unchecked(d, p, v);
     uint64_t u = 0;
-    int rc = msgc__r_varint_slow(pp, end, &u);
+    p = msgc__rd_varint_slow(d, p, end, &u);
     *v = (uint32_t)u;
-    return rc;
+    return p;
+}
+
+const uint8_t *
+msgc__rd_tag_slow(msgc__dec *d, const uint8_t *p, const uint8_t *end, uint32_t *tag)
+{
+    uint64_t v = 0;
+    p = msgc__rd_varint(d, p, end, &v);
+    if (!p)
+        return NULL;
+    if (v > UINT32_MAX || (v >> 3) == 0)
+        return msgc__rfail(d, MSGC_EWIRE, p);
+    *tag = (uint32_t)v;
+    return p;
 }
 
 int
-msgc__r_varint_slow(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+msgc__packed_varint_count(const uint8_t *p, const uint8_t *end, size_t *n)
 {
-    const uint8_t *p = *pp;
-    if (end - p >= 10)
-        return varint_unchecked(pp, v);
-    uint64_t r = 0;
-    for (unsigned shift = 0; shift < 70; shift += 7) {
-        if (p == end) {
-            *pp = p;
-            return MSGC_ETRUNC;
-        }
-        uint8_t b = *p++;
-        if (shift == 63 && b > 1) {
-            *pp = p - 1;
-            return MSGC_EVARINT;
-        }
-        r |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80)) {
-            *v = r;
-            *pp = p;
-            return 0;
-        }
+    /* One element per byte without the continuation bit, eight bytes at a time. */
+    size_t c = 0;
+    if (p < end && (end[-1] & 0x80))
+        return MSGC_ETRUNC;
+    for (; end - p >= 8; p += 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        /* A 1 in each byte that ends an element, summed into the top byte. */
+        w = (~w & 0x8080808080808080u) >> 7;
+        c += (size_t)((w * 0x0101010101010101u) >> 56);
     }
-    *pp = p - 1;
-    return MSGC_EVARINT;
+    for (; p < end; p++)
+        if (!(*p & 0x80))
+            c++;
+    *n = c;
+    return 0;
 }
 
 int
@@ -230,148 +250,133 @@ msgc__utf8_check(const uint8_t *s, size_t len)
     return 0;
 }
 
-int
-msgc__r_str(msgc__dec *d, const uint8_t **pp, const uint8_t *end, char **out)
+const uint8_t *
+msgc__rd_str(msgc__dec *d, const uint8_t *p, const uint8_t *end, char **out)
 {
-    size_t n;
-    int rc = msgc__r_len(d, pp, end, &n);
+    size_t n = 0;
+    if (!(p = msgc__rd_len(d, p, end, &n)))
+        return NULL;
+    int rc = msgc__utf8_check(p, n);
     if (rc != 0)
-        return rc;
-    if ((rc = msgc__utf8_check(*pp, n)) != 0)
-        return rc;
+        return msgc__rfail(d, rc, p);
     char *s = NULL;
     if (n > 0) {
         s = msgc__alloc(d, n + 1);
         if (!s)
-            return MSGC_ENOMEM;
-        memcpy(s, *pp, n);
+            return msgc__rfail(d, MSGC_ENOMEM, p);
+        memcpy(s, p, n);
         s[n] = '\0';
     }
     msgc__free(*out);
     *out = s;
-    *pp += n;
-    return 0;
+    return p + n;
 }
 
-int
-msgc__r_strn(msgc__dec *d, const uint8_t **pp, const uint8_t *end, char *out, size_t cap)
+const uint8_t *
+msgc__rd_strn(msgc__dec *d, const uint8_t *p, const uint8_t *end, char *out, size_t cap)
 {
-    size_t n;
-    int rc = msgc__r_len(d, pp, end, &n);
-    if (rc != 0)
-        return rc;
+    size_t n = 0;
+    if (!(p = msgc__rd_len(d, p, end, &n)))
+        return NULL;
     if (n >= cap)
-        return MSGC_EBOUNDS;
-    if ((rc = msgc__utf8_check(*pp, n)) != 0)
-        return rc;
-    memcpy(out, *pp, n);
+        return msgc__rfail(d, MSGC_EBOUNDS, p);
+    int rc = msgc__utf8_check(p, n);
+    if (rc != 0)
+        return msgc__rfail(d, rc, p);
+    memcpy(out, p, n);
     out[n] = '\0';
-    *pp += n;
-    return 0;
+    return p + n;
 }
 
-int
-msgc__r_bytes(msgc__dec *d, const uint8_t **pp, const uint8_t *end, msgc_bytes *out)
+const uint8_t *
+msgc__rd_bytes(msgc__dec *d, const uint8_t *p, const uint8_t *end, msgc_bytes *out)
 {
-    size_t n;
-    int rc = msgc__r_len(d, pp, end, &n);
-    if (rc != 0)
-        return rc;
+    size_t n = 0;
+    if (!(p = msgc__rd_len(d, p, end, &n)))
+        return NULL;
     uint8_t *b = NULL;
     if (n > 0) {
         b = msgc__alloc(d, n);
         if (!b)
-            return MSGC_ENOMEM;
-        memcpy(b, *pp, n);
+            return msgc__rfail(d, MSGC_ENOMEM, p);
+        memcpy(b, p, n);
     }
     msgc__free(out->data);
     out->data = b;
     out->len = n;
-    *pp += n;
-    return 0;
+    return p + n;
 }
 
-int
-msgc__r_bytesn(msgc__dec *d, const uint8_t **pp, const uint8_t *end, uint8_t *data,
-               size_t *len, size_t cap)
+const uint8_t *
+msgc__rd_bytesn(msgc__dec *d, const uint8_t *p, const uint8_t *end, uint8_t *data, size_t *len,
+                size_t cap)
 {
-    size_t n;
-    int rc = msgc__r_len(d, pp, end, &n);
-    if (rc != 0)
-        return rc;
+    size_t n = 0;
+    if (!(p = msgc__rd_len(d, p, end, &n)))
+        return NULL;
     if (n > cap)
-        return MSGC_EBOUNDS;
+        return msgc__rfail(d, MSGC_EBOUNDS, p);
     if (n)
-        memcpy(data, *pp, n);
+        memcpy(data, p, n);
     *len = n;
-    *pp += n;
-    return 0;
+    return p + n;
 }
 
 /* --- unknown fields --- */
 
 enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_SGROUP = 3, WT_EGROUP = 4, WT_I32 = 5 };
 
-static int skip_group(msgc__dec *d, const uint8_t **pp, const uint8_t *end, uint32_t number);
+static const uint8_t *skip_group(msgc__dec *d, const uint8_t *p, const uint8_t *end,
+                                 uint32_t number);
 
-static int
-skip_value(msgc__dec *d, const uint8_t **pp, const uint8_t *end, uint32_t tag)
+static const uint8_t *
+skip_value(msgc__dec *d, const uint8_t *p, const uint8_t *end, uint32_t tag)
 {
     uint64_t v;
-    size_t n;
+    size_t n = 0;
     switch (tag & 7) {
     case WT_VARINT:
-        return msgc__r_varint(pp, end, &v);
+        return msgc__rd_varint(d, p, end, &v);
     case WT_I64:
-        if (end - *pp < 8)
-            return MSGC_ETRUNC;
-        *pp += 8;
-        return 0;
-    case WT_LEN: {
-        int rc = msgc__r_len(d, pp, end, &n);
-        if (rc == 0)
-            *pp += n;
-        return rc;
-    }
+        return end - p < 8 ? msgc__rfail(d, MSGC_ETRUNC, p) : p + 8;
+    case WT_LEN:
+        p = msgc__rd_len(d, p, end, &n);
+        return p ? p + n : NULL;
     case WT_SGROUP:
-        return skip_group(d, pp, end, tag >> 3);
+        return skip_group(d, p, end, tag >> 3);
     case WT_I32:
-        if (end - *pp < 4)
-            return MSGC_ETRUNC;
-        *pp += 4;
-        return 0;
+        return end - p < 4 ? msgc__rfail(d, MSGC_ETRUNC, p) : p + 4;
     default: /* END_GROUP without its start, and the undefined wire types 6 and 7 */
-        return MSGC_EWIRE;
+        return msgc__rfail(d, MSGC_EWIRE, p);
     }
 }
 
 /* A group counts as a nesting level, as a message does. Recursion is bounded by the
  * depth limit. */
-static int
-skip_group(msgc__dec *d, const uint8_t **pp, const uint8_t *end, uint32_t number)
+static const uint8_t *
+skip_group(msgc__dec *d, const uint8_t *p, const uint8_t *end, uint32_t number)
 {
     if (++d->depth > d->max_depth)
-        return MSGC_EDEPTH;
+        return msgc__rfail(d, MSGC_EDEPTH, p);
     for (;;) {
-        uint32_t tag;
-        if (*pp == end)
-            return MSGC_ETRUNC;
-        int rc = msgc__r_tag(pp, end, &tag);
-        if (rc != 0)
-            return rc;
+        uint32_t tag = 0;
+        if (p == end)
+            return msgc__rfail(d, MSGC_ETRUNC, p);
+        if (!(p = msgc__rd_tag(d, p, end, &tag)))
+            return NULL;
         if ((tag & 7) == WT_EGROUP) {
             if ((tag >> 3) != number)
-                return MSGC_EWIRE;
+                return msgc__rfail(d, MSGC_EWIRE, p);
             d->depth--;
-            return 0;
+            return p;
         }
-        if ((rc = skip_value(d, pp, end, tag)) != 0)
-            return rc;
+        if (!(p = skip_value(d, p, end, tag)))
+            return NULL;
     }
 }
 
-int
-msgc__skip(msgc__dec *d, const uint8_t **pp, const uint8_t *end, uint32_t tag)
+const uint8_t *
+msgc__rd_skip(msgc__dec *d, const uint8_t *p, const uint8_t *end, uint32_t tag)
 {
-    return skip_value(d, pp, end, tag);
+    return skip_value(d, p, end, tag);
 }

@@ -2,8 +2,8 @@
  *
  * Included by msgc.h; nothing here is public API. Writers (msgc__w_*) write into space the
  * caller has already checked and return the advanced pointer; sizers (msgc__sz_*) return
- * how many bytes the writer will take. Readers (msgc__r_*) check every byte against the
- * end they are given and return 0 or a negative msgc error with *pp at the offending byte.
+ * how many bytes the writer will take. Readers (msgc__rd_*) check every byte against the
+ * end they are given (see msgc__rfail for how they fail).
  * Everything is byte-order independent and never reads unaligned words.
  */
 #ifndef MSGC_WIRE_H
@@ -26,7 +26,20 @@ typedef struct msgc__dec {
     unsigned depth;       /* current nesting: the root message is 0 */
     unsigned max_depth;
     size_t alloc_left;    /* allocation budget */
+    int err;              /* set by a reader that returned NULL: what was wrong */
+    const uint8_t *err_at; /* and where */
 } msgc__dec;
+
+/* Readers (msgc__rd_*) take the position by value and return the position after what
+ * they read, or NULL when the input is malformed, with d->err and d->err_at set. Keeping
+ * the position out of memory lets the compiler hold it in a register. */
+static inline const uint8_t *
+msgc__rfail(msgc__dec *d, int err, const uint8_t *at)
+{
+    d->err = err;
+    d->err_at = at;
+    return NULL;
+}
 
 int msgc__dec_begin(msgc__dec *d, const uint8_t *buf, size_t len, const struct msgc_limits *lim);
 
@@ -96,6 +109,22 @@ msgc__put_varint(uint8_t *p, uint64_t v)
 static inline uint8_t *
 msgc__put_varint32(uint8_t *p, uint32_t v)
 {
+    /* Small values dominate: write one to three bytes without a loop. */
+    if (v < 0x80) {
+        p[0] = (uint8_t)v;
+        return p + 1;
+    }
+    if (v < 0x4000) {
+        p[0] = (uint8_t)(v | 0x80);
+        p[1] = (uint8_t)(v >> 7);
+        return p + 2;
+    }
+    if (v < 0x200000) {
+        p[0] = (uint8_t)(v | 0x80);
+        p[1] = (uint8_t)(v >> 7 | 0x80);
+        p[2] = (uint8_t)(v >> 14);
+        return p + 3;
+    }
     while (v >= 0x80) {
         *p++ = (uint8_t)(v | 0x80);
         v >>= 7;
@@ -115,39 +144,54 @@ msgc__put_tag(uint8_t *p, uint32_t tag)
     return msgc__put_varint32(p, tag);
 }
 
-int msgc__r_varint_slow(const uint8_t **pp, const uint8_t *end, uint64_t *v);
+const uint8_t *msgc__rd_varint_slow(msgc__dec *d, const uint8_t *p, const uint8_t *end,
+                                    uint64_t *v);
+const uint8_t *msgc__rd_varint32_slow(msgc__dec *d, const uint8_t *p, const uint8_t *end,
+                                      uint32_t *v);
 
 /* Reads a varint of at most 10 bytes; the 10th may only hold the top bit of 64. */
-static inline int
-msgc__r_varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+static inline const uint8_t *
+msgc__rd_varint(msgc__dec *d, const uint8_t *p, const uint8_t *end, uint64_t *v)
 {
-    const uint8_t *p = *pp;
     if (MSGC__LIKELY(p < end && *p < 0x80)) {
         *v = *p;
-        *pp = p + 1;
-        return 0;
+        return p + 1;
     }
     if (MSGC__LIKELY(end - p >= 2 && p[1] < 0x80)) {
         *v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
-        *pp = p + 2;
-        return 0;
+        return p + 2;
     }
-    return msgc__r_varint_slow(pp, end, v);
+    return msgc__rd_varint_slow(d, p, end, v);
 }
 
-int msgc__r_varint32_slow(const uint8_t **pp, const uint8_t *end, uint32_t *v);
-
 /* Reads a varint into 32 bits, dropping higher bits as protobuf does for 32-bit fields. */
-static inline int
-msgc__r_varint32(const uint8_t **pp, const uint8_t *end, uint32_t *v)
+static inline const uint8_t *
+msgc__rd_varint32(msgc__dec *d, const uint8_t *p, const uint8_t *end, uint32_t *v)
 {
-    const uint8_t *p = *pp;
-    if (MSGC__LIKELY(p < end && *p < 0x80)) {
-        *v = *p;
-        *pp = p + 1;
-        return 0;
+    if (MSGC__LIKELY(end - p >= 10)) {
+        uint32_t b0 = p[0], b1 = p[1], b2 = p[2];
+        if (b0 < 0x80) {
+            *v = b0;
+            return p + 1;
+        }
+        if (b1 < 0x80) {
+            *v = (b0 & 0x7f) | b1 << 7;
+            return p + 2;
+        }
+        uint32_t low = (b0 & 0x7f) | (b1 & 0x7f) << 7 | (b2 & 0x7f) << 14;
+        if (b2 < 0x80) {
+            *v = low;
+            return p + 3;
+        }
+        /* A negative int32: five value bytes, then the sign extension ff ff ff ff 01. */
+        uint32_t b3 = p[3], b4 = p[4];
+        if ((b3 & b4 & 0x80) && p[5] == 0xff && p[6] == 0xff && p[7] == 0xff &&
+            p[8] == 0xff && p[9] == 0x01) {
+            *v = low | (b3 & 0x7f) << 21 | b4 << 28;
+            return p + 10;
+        }
     }
-    return msgc__r_varint32_slow(pp, end, v);
+    return msgc__rd_varint32_slow(d, p, end, v);
 }
 
 /* --- fixed-width little-endian --- */
@@ -273,12 +317,13 @@ msgc__int32_size(int32_t v)
     {                                                                                          \
         return msgc__put_varint(p, to_wire);                                                   \
     }                                                                                          \
-    static inline int msgc__r_##name(const uint8_t **pp, const uint8_t *end, ctype *out)       \
+    static inline const uint8_t *msgc__rd_##name(msgc__dec *d, const uint8_t *p,              \
+                                                 const uint8_t *end, ctype *out)               \
     {                                                                                          \
-        uint64_t u;                                                                            \
-        int rc = msgc__r_varint(pp, end, &u);                                                  \
+        uint64_t u = 0;                                                                        \
+        p = msgc__rd_varint(d, p, end, &u);                                                    \
         *out = from_wire;                                                                      \
-        return rc;                                                                             \
+        return p;                                                                              \
     }
 MSGC__VARINT_TYPES(MSGC__DEF_VARINT)
 #undef MSGC__DEF_VARINT
@@ -294,12 +339,13 @@ MSGC__VARINT_TYPES(MSGC__DEF_VARINT)
     {                                                                                          \
         return msgc__put_int32(p, v);                                                          \
     }                                                                                          \
-    static inline int msgc__r_##name(const uint8_t **pp, const uint8_t *end, int32_t *out)     \
+    static inline const uint8_t *msgc__rd_##name(msgc__dec *d, const uint8_t *p,              \
+                                                 const uint8_t *end, int32_t *out)             \
     {                                                                                          \
-        uint32_t u;                                                                            \
-        int rc = msgc__r_varint32(pp, end, &u);                                                \
+        uint32_t u = 0;                                                                        \
+        p = msgc__rd_varint32(d, p, end, &u);                                                  \
         *out = (int32_t)u;                                                                     \
-        return rc;                                                                             \
+        return p;                                                                              \
     }
 MSGC__DEF_INT32(int32)
 MSGC__DEF_INT32(enum)
@@ -321,14 +367,14 @@ MSGC__DEF_INT32(enum)
     {                                                                                          \
         return msgc__put_fixed##bits(p, to_wire);                                              \
     }                                                                                          \
-    static inline int msgc__r_##name(const uint8_t **pp, const uint8_t *end, ctype *out)       \
+    static inline const uint8_t *msgc__rd_##name(msgc__dec *d, const uint8_t *p,              \
+                                                 const uint8_t *end, ctype *out)               \
     {                                                                                          \
-        if (MSGC__UNLIKELY(end - *pp < bits / 8))                                              \
-            return MSGC_ETRUNC;                                                                \
-        utype u = msgc__get_fixed##bits(*pp);                                                  \
+        if (MSGC__UNLIKELY(end - p < bits / 8))                                                \
+            return msgc__rfail(d, MSGC_ETRUNC, p);                                             \
+        utype u = msgc__get_fixed##bits(p);                                                    \
         *out = from_wire;                                                                      \
-        *pp += bits / 8;                                                                       \
-        return 0;                                                                              \
+        return p + bits / 8;                                                                   \
     }
 MSGC__FIXED_TYPES(MSGC__DEF_FIXED)
 #undef MSGC__DEF_FIXED
@@ -346,13 +392,13 @@ msgc__w_float(uint8_t *p, float v)
     return msgc__put_fixed32(p, msgc__float_bits(v));
 }
 
-static inline int
-msgc__r_float(const uint8_t **pp, const uint8_t *end, float *out)
+static inline const uint8_t *
+msgc__rd_float(msgc__dec *d, const uint8_t *p, const uint8_t *end, float *out)
 {
-    uint32_t u;
-    int rc = msgc__r_fixed32(pp, end, &u);
+    uint32_t u = 0;
+    p = msgc__rd_fixed32(d, p, end, &u);
     memcpy(out, &u, sizeof u);
-    return rc;
+    return p;
 }
 
 static inline size_t
@@ -368,13 +414,13 @@ msgc__w_double(uint8_t *p, double v)
     return msgc__put_fixed64(p, msgc__double_bits(v));
 }
 
-static inline int
-msgc__r_double(const uint8_t **pp, const uint8_t *end, double *out)
+static inline const uint8_t *
+msgc__rd_double(msgc__dec *d, const uint8_t *p, const uint8_t *end, double *out)
 {
-    uint64_t u;
-    int rc = msgc__r_fixed64(pp, end, &u);
+    uint64_t u = 0;
+    p = msgc__rd_fixed64(d, p, end, &u);
     memcpy(out, &u, sizeof u);
-    return rc;
+    return p;
 }
 
 /* --- packed repeated scalars: the payload after the length prefix --- */
@@ -395,6 +441,33 @@ msgc__r_double(const uint8_t **pp, const uint8_t *end, double *out)
     X(float, float)                                                                            \
     X(double, double)
 
+/* A length-delimited payload is written after a one-byte length slot at len_at; when it
+ * turns out 128 bytes or longer it moves up to make room for the longer prefix. The
+ * size pass counted the full prefix, so the room is there; no second size pass is
+ * needed to write a length before its data. */
+static inline uint8_t *
+msgc__close_len(uint8_t *len_at, uint8_t *p)
+{
+    size_t n = (size_t)(p - len_at - 1);
+    if (MSGC__LIKELY(n < 0x80)) {
+        *len_at = (uint8_t)n;
+        return p;
+    }
+    size_t k = msgc__varint_size(n);
+    memmove(len_at + k, len_at + 1, n);
+    msgc__put_varint(len_at, n);
+    return len_at + k + n;
+}
+
+/* Whether the payload written after len_at up to p leaves room before end for its full
+ * length prefix (the one-byte slot is already there). */
+static inline bool
+msgc__room_len(const uint8_t *len_at, const uint8_t *p, const uint8_t *end)
+{
+    size_t n = (size_t)(p - len_at - 1);
+    return n < 0x80 || (size_t)(end - p) >= msgc__varint_size(n) - 1;
+}
+
 /* Payload size of a packed array, and the array written as tag, length, payload. */
 #define MSGC__DEF_PACKED(name, ctype)                                                          \
     static inline size_t msgc__psz_##name(const ctype *a, size_t n)                            \
@@ -404,46 +477,51 @@ msgc__r_double(const uint8_t **pp, const uint8_t *end, double *out)
             s += msgc__sz_##name(a[i]);                                                        \
         return s;                                                                              \
     }                                                                                          \
-    static inline uint8_t *msgc__pw_##name(uint8_t *p, uint32_t tag, const ctype *a, size_t n) \
+    /* NULL when the run does not fit before end; the room for the tag and a one-byte     \
+     * length is the caller's to check. */                                                    \
+    static inline uint8_t *msgc__pw_##name(uint8_t *p, uint8_t *end, uint32_t tag,             \
+                                           const ctype *a, size_t n)                           \
     {                                                                                          \
-        p = msgc__put_tag(p, tag);                                                             \
-        p = msgc__put_varint(p, msgc__psz_##name(a, n));                                       \
-        for (size_t i = 0; i < n; i++)                                                         \
+        uint8_t *len_at = msgc__put_tag(p, tag);                                               \
+        p = len_at + 1;                                                                        \
+        if (MSGC__LIKELY(n < (size_t)(end - p) / 10)) {                                        \
+            /* Even at ten bytes each the run and its length fit. */                         \
+            for (size_t i = 0; i < n; i++)                                                     \
+                p = msgc__w_##name(p, a[i]);                                                   \
+            return msgc__close_len(len_at, p);                                                 \
+        }                                                                                      \
+        for (size_t i = 0; i < n; i++) {                                                       \
+            if (MSGC__UNLIKELY(end - p < 10) &&                                                \
+                (size_t)(end - p) < msgc__sz_##name(a[i]))                                     \
+                return NULL;                                                                   \
             p = msgc__w_##name(p, a[i]);                                                       \
-        return p;                                                                              \
+        }                                                                                      \
+        if (MSGC__UNLIKELY(!msgc__room_len(len_at, p, end)))                                   \
+            return NULL;                                                                       \
+        return msgc__close_len(len_at, p);                                                     \
     }
 MSGC__ALL_SCALARS(MSGC__DEF_PACKED)
 #undef MSGC__DEF_PACKED
 
 /* Elements in a packed payload of varints: one per byte without the continuation bit.
  * MSGC_ETRUNC when the last varint runs past the end. */
-static inline int
-msgc__packed_varint_count(const uint8_t *p, const uint8_t *end, size_t *n)
-{
-    size_t c = 0;
-    if (p < end && (end[-1] & 0x80))
-        return MSGC_ETRUNC;
-    for (; p < end; p++)
-        c += !(*p & 0x80);
-    *n = c;
-    return 0;
-}
+int msgc__packed_varint_count(const uint8_t *p, const uint8_t *end, size_t *n);
 
 /* --- length-delimited data --- */
 
 /* Reads a length prefix and checks it against end (the enclosing message): past the
  * whole input is MSGC_ETRUNC, past only the enclosing message MSGC_ELENGTH. */
-static inline int
-msgc__r_len(const msgc__dec *d, const uint8_t **pp, const uint8_t *end, size_t *n)
+static inline const uint8_t *
+msgc__rd_len(msgc__dec *d, const uint8_t *p, const uint8_t *end, size_t *n)
 {
-    uint64_t v;
-    int rc = msgc__r_varint(pp, end, &v);
-    if (MSGC__UNLIKELY(rc != 0))
-        return rc;
-    if (MSGC__UNLIKELY(v > (uint64_t)(end - *pp)))
-        return v > (uint64_t)(d->end - *pp) ? MSGC_ETRUNC : MSGC_ELENGTH;
+    uint64_t v = 0;
+    p = msgc__rd_varint(d, p, end, &v);
+    if (MSGC__UNLIKELY(!p))
+        return NULL;
+    if (MSGC__UNLIKELY(v > (uint64_t)(end - p)))
+        return msgc__rfail(d, v > (uint64_t)(d->end - p) ? MSGC_ETRUNC : MSGC_ELENGTH, p);
     *n = (size_t)v;
-    return 0;
+    return p;
 }
 
 static inline uint8_t *
@@ -473,43 +551,64 @@ msgc__sz_data(size_t len)
     return msgc__varint_size(len) + len;
 }
 
+/* Room checks of the one-pass writer: whether a field fits between p and end. The cheap
+ * test against the largest encoding comes first; the exact size is computed only near
+ * the end of the buffer. */
+#define MSGC__DEF_ROOM(name, ctype)                                                            \
+    static inline bool msgc__room_##name(const uint8_t *p, const uint8_t *end, size_t tag_len, \
+                                         ctype v)                                              \
+    {                                                                                          \
+        size_t room = (size_t)(end - p);                                                       \
+        return MSGC__LIKELY(room >= tag_len + 10) || room >= tag_len + msgc__sz_##name(v);     \
+    }
+MSGC__ALL_SCALARS(MSGC__DEF_ROOM)
+#undef MSGC__DEF_ROOM
+
+static inline bool
+msgc__room_data(const uint8_t *p, const uint8_t *end, size_t tag_len, size_t len)
+{
+    return (size_t)(end - p) >= tag_len + msgc__sz_data(len);
+}
+
 /* Decoded strings and bytes (codec.c): each replaces what the field held (last wins). */
-int msgc__r_str(msgc__dec *d, const uint8_t **pp, const uint8_t *end, char **out);
-int msgc__r_strn(msgc__dec *d, const uint8_t **pp, const uint8_t *end, char *out, size_t cap);
-int msgc__r_bytes(msgc__dec *d, const uint8_t **pp, const uint8_t *end, struct msgc_bytes *out);
-int msgc__r_bytesn(msgc__dec *d, const uint8_t **pp, const uint8_t *end, uint8_t *data,
-                   size_t *len, size_t cap);
+const uint8_t *msgc__rd_str(msgc__dec *d, const uint8_t *p, const uint8_t *end, char **out);
+const uint8_t *msgc__rd_strn(msgc__dec *d, const uint8_t *p, const uint8_t *end, char *out,
+                             size_t cap);
+const uint8_t *msgc__rd_bytes(msgc__dec *d, const uint8_t *p, const uint8_t *end,
+                              struct msgc_bytes *out);
+const uint8_t *msgc__rd_bytesn(msgc__dec *d, const uint8_t *p, const uint8_t *end,
+                               uint8_t *data, size_t *len, size_t cap);
 
 /* Enters a nested message: reads its length, checks the depth limit and sets *sub_end. */
-static inline int
-msgc__r_enter(msgc__dec *d, const uint8_t **pp, const uint8_t *end, const uint8_t **sub_end)
+static inline const uint8_t *
+msgc__rd_enter(msgc__dec *d, const uint8_t *p, const uint8_t *end, const uint8_t **sub_end)
 {
-    size_t n;
-    int rc = msgc__r_len(d, pp, end, &n);
-    if (MSGC__UNLIKELY(rc != 0))
-        return rc;
+    size_t n = 0;
+    p = msgc__rd_len(d, p, end, &n);
+    if (MSGC__UNLIKELY(!p))
+        return NULL;
     if (MSGC__UNLIKELY(++d->depth > d->max_depth))
-        return MSGC_EDEPTH;
-    *sub_end = *pp + n;
-    return 0;
+        return msgc__rfail(d, MSGC_EDEPTH, p);
+    *sub_end = p + n;
+    return p;
 }
 
 /* Skips a field of an unknown number (groups included) or fails: MSGC_EWIRE for wire
  * types 6 and 7, END_GROUP without a start and field number 0. */
-int msgc__skip(msgc__dec *d, const uint8_t **pp, const uint8_t *end, uint32_t tag);
+const uint8_t *msgc__rd_skip(msgc__dec *d, const uint8_t *p, const uint8_t *end, uint32_t tag);
 
-/* Reads a tag: 0 and values above 32 bits are malformed. */
-static inline int
-msgc__r_tag(const uint8_t **pp, const uint8_t *end, uint32_t *tag)
+const uint8_t *msgc__rd_tag_slow(msgc__dec *d, const uint8_t *p, const uint8_t *end,
+                                 uint32_t *tag);
+
+/* Reads a tag: field number 0 and values above 32 bits are malformed. */
+static inline const uint8_t *
+msgc__rd_tag(msgc__dec *d, const uint8_t *p, const uint8_t *end, uint32_t *tag)
 {
-    uint64_t v;
-    int rc = msgc__r_varint(pp, end, &v);
-    if (MSGC__UNLIKELY(rc != 0))
-        return rc;
-    if (MSGC__UNLIKELY(v > UINT32_MAX || (v >> 3) == 0))
-        return MSGC_EWIRE;
-    *tag = (uint32_t)v;
-    return 0;
+    if (MSGC__LIKELY(p < end && *p < 0x80 && *p >= 8)) {
+        *tag = *p;
+        return p + 1;
+    }
+    return msgc__rd_tag_slow(d, p, end, tag);
 }
 
 #ifdef __cplusplus

@@ -199,7 +199,8 @@ test_truncated_packed_run_is_etrunc(void **state)
     check_fail(&at_Repeats_desc, "12 05 01 02", MSGC_ETRUNC, 2, "Repeats.r_int32");
     /* The run ends inside a varint. */
     check_fail(&at_Repeats_desc, "12 02 01 80", MSGC_ETRUNC, 4, "Repeats.r_int32");
-    check_fail(&at_Bounded_desc, "12 02 01 80", MSGC_ETRUNC, 4, "Bounded.b_int32");
+    /* A bounded run is read without a counting pass: the element that ends is named. */
+    check_fail(&at_Bounded_desc, "12 02 01 80", MSGC_ETRUNC, 4, "Bounded.b_int32[1]");
     /* The run ends inside a fixed-width element. */
     check_fail(&at_Repeats_desc, "42 03 01 02 03", MSGC_ETRUNC, 5, "Repeats.r_fixed32");
     check_fail(&at_Repeats_desc, "6a 07 00 00 00 00 00 00 00", MSGC_ETRUNC, 9, "Repeats.r_double");
@@ -496,14 +497,15 @@ static void
 test_packed_count_above_max_is_ebounds(void **state)
 {
     (void)state;
-    check_fail(&at_Bounded_desc, "12 04 01 02 03 04", MSGC_EBOUNDS, 2, "Bounded.b_int32[3]");
+    /* Varint runs are checked element by element: the offset is the first one over. */
+    check_fail(&at_Bounded_desc, "12 04 01 02 03 04", MSGC_EBOUNDS, 5, "Bounded.b_int32[3]");
     /* Two runs that together exceed the bound. */
-    check_fail(&at_Bounded_desc, "12 02 01 02 12 02 03 04", MSGC_EBOUNDS, 6, "Bounded.b_int32[3]");
+    check_fail(&at_Bounded_desc, "12 02 01 02 12 02 03 04", MSGC_EBOUNDS, 7, "Bounded.b_int32[3]");
     check_fail(&at_Bounded_desc,
                "4a 20 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"
                " 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00",
                MSGC_EBOUNDS, 2, "Bounded.b_fixed64[3]");
-    check_fail(&at_Bounded_desc, "0a 04 01 00 01 00", MSGC_EBOUNDS, 2, "Bounded.b_bool[3]");
+    check_fail(&at_Bounded_desc, "0a 04 01 00 01 00", MSGC_EBOUNDS, 5, "Bounded.b_bool[3]");
 }
 
 static void
