@@ -46,6 +46,15 @@
  * 7. Names starting with "msgc_" or "MSGC_" belong to the runtime (its functions, types
  *    and macros), so sema refuses any generated identifier, struct members included,
  *    that starts with either: package "msgc" makes every declaration an error.
+ *
+ * 8. A generated identifier must not be one the generated code or the C library already
+ *    uses (mc_c_reserved_by): sema refuses a file-scope identifier (type, function, macro,
+ *    enum constant) equal to a parameter, local or member name of the generated code
+ *    ("const len" would give "#define len", which rewrites every "size_t len") or to a name
+ *    the C library declares ("message size_t", "const EOF"); and a struct member equal to
+ *    a C library macro, which would rewrite it (a function-like macro only rewrites a
+ *    service's handler member, the only one that is called). Without a package such names
+ *    are the schema names themselves; a package prefix keeps them apart ("p_len").
  */
 #ifndef MC_NAMES_H
 #define MC_NAMES_H
@@ -64,6 +73,19 @@ const char *mc_c_ident(mc_arena *a, const char *name);
 const char *mc_c_prefix(mc_arena *a, const char *package);
 /* mc_c_ident(base + "_" + suffix) (rule 3), in a. */
 const char *mc_c_join(mc_arena *a, const char *base, const char *suffix);
+/* Why a generated identifier is refused (rule 8), or MC_C_UNRESERVED. */
+typedef enum mc_c_reserved {
+    MC_C_UNRESERVED,
+    MC_C_USED_BY_CODE,           /* a parameter, local or member name of the generated code */
+    MC_C_LIBRARY,                /* a type, function or object of the C library */
+    MC_C_LIBRARY_MACRO,          /* an object-like macro of the C library */
+    MC_C_LIBRARY_FUNCTION_MACRO, /* a function-like macro of the C library */
+} mc_c_reserved;
+
+mc_c_reserved mc_c_reserved_by(const char *ident);
+/* The sorted table of the names reserved for why (NULL and *n = 0 for MC_C_UNRESERVED), for
+ * the tests. */
+const char *const *mc_c_reserved_table(mc_c_reserved why, size_t *n);
 /* The sorted keyword table, for the tests. */
 const char *const *mc_c_keyword_table(size_t *n);
 

@@ -170,14 +170,14 @@ typedef struct pending {
 typedef struct sema {
     mc_program *prog;
     mc_arena *a;
-    map files;         /* path -> file index + 1 */
-    decl root;         /* the scope of files without a package */
-    map decl_of;       /* mc_message * and mc_service * -> decl */
-    vec decls;         /* every decl, for the sorted insertion */
-    vec diags;         /* pending */
-    vec msgs;          /* every message, files in load order, each message before its nested */
-    map msg_ids;       /* mc_message * -> index + 1 in msgs */
-    map runtime_named; /* owners already reported for a runtime name: owner -> itself */
+    map files;   /* path -> file index + 1 */
+    decl root;   /* the scope of files without a package */
+    map decl_of; /* mc_message * and mc_service * -> decl */
+    vec decls;   /* every decl, for the sorted insertion */
+    vec diags;   /* pending */
+    vec msgs;    /* every message, files in load order, each message before its nested */
+    map msg_ids; /* mc_message * -> index + 1 in msgs */
+    map refused; /* owners already refused for a generated name: owner -> itself */
     size_t seq;
 } sema;
 
@@ -1246,6 +1246,8 @@ typedef struct cid {
 typedef struct cid_set {
     vec items;
     const char *container; /* NULL for file scope; "struct 'p_M'" for members */
+    const mc_file *file;   /* at file scope: the file whose declarations are being added */
+    bool handlers;         /* the members of a service's handlers, which are called */
 } cid_set;
 
 /* The prefixes of the runtime's identifiers (its functions and types, its macros). A
@@ -1259,9 +1261,9 @@ check_runtime_prefix(sema *s, const char *ident, const char *what, const void *o
 {
     for (size_t i = 0; i < COUNT_OF(runtime_prefixes); i++) {
         const char *prefix = runtime_prefixes[i];
-        if (strncmp(ident, prefix, strlen(prefix)) != 0 || map_get(&s->runtime_named, owner))
+        if (strncmp(ident, prefix, strlen(prefix)) != 0 || map_get(&s->refused, owner))
             continue;
-        map_put(&s->runtime_named, owner, (void *)owner);
+        map_put(&s->refused, owner, (void *)owner);
         error_at(s, loc,
                  "'%s' would be generated for %s; names starting with '%s' belong to the msgc "
                  "runtime",
@@ -1269,8 +1271,41 @@ check_runtime_prefix(sema *s, const char *ident, const char *what, const void *o
     }
 }
 
+/* Whether an identifier of set, reserved for why (names.h rule 8), breaks the generated code:
+ * at file scope every reserved name does; a member is rewritten only by a macro, and by a
+ * function-like one only when it is called, as a handler is. */
+static bool
+reserved_breaks(const cid_set *set, mc_c_reserved why)
+{
+    if (why == MC_C_UNRESERVED)
+        return false;
+    if (!set->container)
+        return true;
+    return why == MC_C_LIBRARY_MACRO || (why == MC_C_LIBRARY_FUNCTION_MACRO && set->handlers);
+}
+
+/* Reports, once per declaration, a generated identifier that the generated code or the C
+ * library already uses. */
+static void
+check_taken_name(sema *s, const cid_set *set, const char *ident, const char *what,
+                 const void *owner, mc_loc loc)
+{
+    mc_c_reserved why = mc_c_reserved_by(ident);
+    if (!reserved_breaks(set, why) || map_get(&s->refused, owner))
+        return;
+    map_put(&s->refused, owner, (void *)owner);
+    const char *user = why == MC_C_USED_BY_CODE ? "the generated code uses itself"
+                       : why == MC_C_LIBRARY    ? "the C library declares"
+                                                : "the C library defines as a macro";
+    /* A package prefix keeps file-scope names apart from these; nothing keeps members. */
+    bool packaged = set->file && set->file->package && *set->file->package;
+    const char *fix =
+        set->container || packaged ? "rename it" : "give the schema a package or rename it";
+    error_at(s, loc, "'%s' would be generated for %s, which %s; %s", ident, what, user, fix);
+}
+
 /* Adds one identifier of a declaration; decl_what names the declaration in full for the
- * runtime prefix error (NULL: what already does). */
+ * runtime prefix and reserved name errors (NULL: what already does). */
 static void
 add_cid_of(sema *s, cid_set *set, const char *ident, const char *what, const char *decl_what,
            const char *full, const void *owner, mc_loc loc)
@@ -1284,6 +1319,7 @@ add_cid_of(sema *s, cid_set *set, const char *ident, const char *what, const cha
     c->seq = s->seq++;
     vec_push(&set->items, c);
     check_runtime_prefix(s, c->ident, decl_what ? decl_what : what, owner, loc);
+    check_taken_name(s, set, c->ident, decl_what ? decl_what : what, owner, loc);
 }
 
 static void
@@ -1521,7 +1557,8 @@ static void
 check_handler_members(sema *s, const mc_service *sv)
 {
     cid_set set = {.container =
-                       mc_arena_printf(s->a, "'%s'", mc_c_join(s->a, sv->c_name, "handlers"))};
+                       mc_arena_printf(s->a, "'%s'", mc_c_join(s->a, sv->c_name, "handlers")),
+                   .handlers = true};
     const char *full = join(s, sv->file->package, sv->name);
     for (const mc_method *mt = sv->methods; mt; mt = mt->next) {
         if (mt->name)
@@ -1535,6 +1572,7 @@ check_c_names(sema *s)
 {
     cid_set global = {.container = NULL};
     for (mc_file *f = s->prog->files; f; f = f->next) {
+        global.file = f;
         collect_file_cids(s, &global, f);
         for (const mc_message *m = f->messages; m; m = m->next) {
             if (m->name)
@@ -1581,5 +1619,5 @@ mc_sema_check(mc_program *prog, mc_diag *d)
     vec_free(&s.msgs);
     map_free(&s.files);
     map_free(&s.msg_ids);
-    map_free(&s.runtime_named);
+    map_free(&s.refused);
 }

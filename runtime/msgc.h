@@ -22,7 +22,7 @@ extern "C" {
 #define MSGC_ABI_VERSION 1
 
 #if defined(__GNUC__) || defined(__clang__)
-#define MSGC_NODISCARD __attribute__((warn_unused_result))
+#define MSGC_NODISCARD __attribute__((__warn_unused_result__))
 #define MSGC__LIKELY(x) __builtin_expect(!!(x), 1)
 #define MSGC__UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else

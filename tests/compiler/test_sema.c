@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "mc.h"
+#include "names.h"
 #include "sema.h"
 #include "tmpl_builtin.h"
 
@@ -1923,6 +1924,347 @@ test_every_suffix_the_templates_add_is_checked(void **state)
     assert_true(found[MC_C_SERVICE] >= 5);
 }
 
+/* --- the templates against the names the generated code uses --- */
+
+#define IDENT_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_0123456789"
+
+/* The identifiers of generated code found in a template, each at most 63 characters. */
+typedef struct ident_list {
+    char names[256][64];
+    size_t n;
+} ident_list;
+
+static void
+ident_list_add(ident_list *l, const char *name, size_t len)
+{
+    assert_true(len < sizeof l->names[0]);
+    for (size_t i = 0; i < l->n; i++) {
+        if (strlen(l->names[i]) == len && strncmp(l->names[i], name, len) == 0)
+            return;
+    }
+    assert_true(l->n < sizeof l->names / sizeof l->names[0]);
+    memcpy(l->names[l->n], name, len);
+    l->names[l->n++][len] = '\0';
+}
+
+/* Past the comment, string or character literal at t (which is one). */
+static const char *
+skip_literal(const char *t)
+{
+    if (t[0] == '/') {
+        const char *end = strstr(t + 2, "*/");
+        assert_non_null(end);
+        return end + 2;
+    }
+    char quote = *t++;
+    while (*t != quote) {
+        assert_true(*t != '\0' && *t != '\n');
+        t += *t == '\\' ? 2 : 1;
+    }
+    return t + 1;
+}
+
+/* Adds the identifiers that a template writes as they are: outside {{...}} tags and not
+ * glued to one ("{{c_name}}_init" is a generated name, not "_init"), outside comments and
+ * literals, and not the name of a preprocessor directive nor an #include line. */
+static void
+collect_template_identifiers(const char *name, ident_list *out)
+{
+    const char *t = mc_builtin_template_find(name, NULL);
+    assert_non_null(t);
+    while (*t) {
+        if (strncmp(t, "{{", 2) == 0) {
+            const char *end = strstr(t, "}}");
+            assert_non_null(end);
+            t = end + 2;
+            t += strspn(t, IDENT_CHARS);
+        } else if (strncmp(t, "/*", 2) == 0 || *t == '"' || *t == '\'') {
+            t = skip_literal(t);
+        } else if (*t == '#') {
+            t++;
+            t += strspn(t, " ");
+            bool include = strncmp(t, "include", 7) == 0;
+            t += strspn(t, IDENT_CHARS);
+            if (include)
+                t += strcspn(t, "\n");
+        } else if (strchr(IDENT_CHARS, *t)) {
+            size_t n = strspn(t, IDENT_CHARS);
+            bool number = *t >= '0' && *t <= '9';
+            if (!number && strncmp(t + n, "{{", 2) != 0)
+                ident_list_add(out, t, n);
+            t += n;
+        } else {
+            t++;
+        }
+    }
+}
+
+/* Whether a name of the templates is the runtime's, a keyword or the C library's: those
+ * are refused as generated names for their own reasons. */
+static bool
+is_foreign_name(const char *name)
+{
+    if (strncmp(name, "msgc_", 5) == 0 || strncmp(name, "MSGC_", 5) == 0 || mc_c_is_keyword(name))
+        return true;
+    mc_c_reserved why = mc_c_reserved_by(name);
+    return why == MC_C_LIBRARY || why == MC_C_LIBRARY_MACRO || why == MC_C_LIBRARY_FUNCTION_MACRO;
+}
+
+static void
+test_every_name_the_templates_use_is_refused(void **state)
+{
+    (void)state;
+    ident_list *used = calloc(1, sizeof *used);
+    assert_non_null(used);
+    collect_template_identifiers("msg.h.tmpl", used);
+    collect_template_identifiers("msg.c.tmpl", used);
+    size_t own = 0;
+    for (size_t i = 0; i < used->n; i++) {
+        if (is_foreign_name(used->names[i]))
+            continue;
+        if (mc_c_reserved_by(used->names[i]) != MC_C_USED_BY_CODE)
+            fail_msg("the templates use '%s', which sema does not refuse", used->names[i]);
+        own++;
+    }
+    /* Enough that the scan cannot pass by finding nothing. */
+    assert_true(own >= 60);
+    size_t n;
+    const char *const *table = mc_c_reserved_table(MC_C_USED_BY_CODE, &n);
+    for (size_t i = 0; i < n; i++) {
+        /* MSGC_NODISCARD, in the templates' prototypes, expands to this attribute. */
+        if (strcmp(table[i], "warn_unused_result") == 0)
+            continue;
+        bool found = false;
+        for (size_t j = 0; j < used->n && !found; j++)
+            found = strcmp(table[i], used->names[j]) == 0;
+        if (!found)
+            fail_msg("'%s' is refused as used by the generated code, but no template uses it",
+                     table[i]);
+    }
+    free(used);
+}
+
+/* --- names the generated code or the C library already use --- */
+
+static void
+test_const_named_like_a_parameter_is_refused(void **state)
+{
+    static const schema files[] = {
+        {"a.msg", "const len = 3;\n"
+                  "message M { bytes b = 1 [max = len]; }\n"},
+    };
+    expect_diags(*state, files, 1,
+                 "a.msg:1:7: error: 'len' would be generated for const 'len', which the "
+                 "generated code uses itself; give the schema a package or rename it\n"
+                 "const len = 3;\n"
+                 "      ^\n");
+}
+
+static void
+test_every_kind_of_declaration_is_checked_without_a_package(void **state)
+{
+    static const schema files[] = {
+        {"a.msg", "const m = 1;\n"
+                  "enum buf { B0 = 0; }\n"
+                  "message cap { }\n"
+                  "service timeout { oneway ms(cap); }\n"
+                  "enum len { at = 0; }\n"
+                  "message Outer { message d { } }\n"},
+    };
+    expect_diags(*state, files, 1,
+                 "a.msg:1:7: error: 'm' would be generated for const 'm', which the generated "
+                 "code uses itself; give the schema a package or rename it\n"
+                 "const m = 1;\n"
+                 "      ^\n"
+                 "a.msg:2:6: error: 'buf' would be generated for enum 'buf', which the generated "
+                 "code uses itself; give the schema a package or rename it\n"
+                 "enum buf { B0 = 0; }\n"
+                 "     ^\n"
+                 "a.msg:3:9: error: 'cap' would be generated for message 'cap', which the "
+                 "generated code uses itself; give the schema a package or rename it\n"
+                 "message cap { }\n"
+                 "        ^\n"
+                 "a.msg:4:26: error: 'timeout_ms' would be generated for method 'timeout.ms', "
+                 "which the generated code uses itself; give the schema a package or rename it\n"
+                 "service timeout { oneway ms(cap); }\n"
+                 "                         ^\n"
+                 "a.msg:5:6: error: 'len' would be generated for enum 'len', which the generated "
+                 "code uses itself; give the schema a package or rename it\n"
+                 "enum len { at = 0; }\n"
+                 "     ^\n"
+                 "a.msg:5:12: error: 'len_at' would be generated for enum value 'len.at', which "
+                 "the generated code uses itself; give the schema a package or rename it\n"
+                 "enum len { at = 0; }\n"
+                 "           ^\n");
+}
+
+static void
+test_c_library_types_functions_and_macros_are_refused(void **state)
+{
+    static const schema files[] = {
+        {"a.msg", "const EOF = -1;\n"
+                  "const SIZE_MAX = 1;\n"
+                  "message size_t { }\n"
+                  "enum int32_t { Z = 0; }\n"
+                  "message memcpy { }\n"
+                  "enum ssize_t { S0 = 0; }\n"
+                  "message UINT64 { message C { } }\n"},
+    };
+    expect_diags(*state, files, 1,
+                 "a.msg:1:7: error: 'EOF' would be generated for const 'EOF', which the C "
+                 "library defines as a macro; give the schema a package or rename it\n"
+                 "const EOF = -1;\n"
+                 "      ^\n"
+                 "a.msg:2:7: error: 'SIZE_MAX' would be generated for const 'SIZE_MAX', which the "
+                 "C library defines as a macro; give the schema a package or rename it\n"
+                 "const SIZE_MAX = 1;\n"
+                 "      ^\n"
+                 "a.msg:3:9: error: 'size_t' would be generated for message 'size_t', which the C "
+                 "library declares; give the schema a package or rename it\n"
+                 "message size_t { }\n"
+                 "        ^\n"
+                 "a.msg:4:6: error: 'int32_t' would be generated for enum 'int32_t', which the C "
+                 "library declares; give the schema a package or rename it\n"
+                 "enum int32_t { Z = 0; }\n"
+                 "     ^\n"
+                 "a.msg:5:9: error: 'memcpy' would be generated for message 'memcpy', which the C "
+                 "library declares; give the schema a package or rename it\n"
+                 "message memcpy { }\n"
+                 "        ^\n"
+                 "a.msg:6:6: error: 'ssize_t' would be generated for enum 'ssize_t', which the C "
+                 "library declares; give the schema a package or rename it\n"
+                 "enum ssize_t { S0 = 0; }\n"
+                 "     ^\n"
+                 "a.msg:7:26: error: 'UINT64_C' would be generated for message 'UINT64.C', which "
+                 "the C library defines as a macro; give the schema a package or rename it\n"
+                 "message UINT64 { message C { } }\n"
+                 "                         ^\n");
+}
+
+static void
+test_a_package_prefix_keeps_the_names_apart(void **state)
+{
+    expect_clean(*state, "package p;\n"
+                         "const len = 3;\n"
+                         "const EOF = -1;\n"
+                         "message size_t { bytes b = 1 [max = len]; }\n"
+                         "enum m { buf = 0; }\n"
+                         "service FILE { rpc free(size_t) returns (size_t); }\n");
+}
+
+static void
+test_a_prefixed_name_that_is_still_taken_is_refused(void **state)
+{
+    static const schema files[] = {
+        {"a.msg", "package INT32;\n"
+                  "const MAX = 1;\n"},
+        {"b.msg", "package len;\n"
+                  "const at = 1;\n"},
+    };
+    expect_diags(*state, files, 2,
+                 "a.msg:2:7: error: 'INT32_MAX' would be generated for const 'INT32.MAX', which "
+                 "the C library defines as a macro; rename it\n"
+                 "const MAX = 1;\n"
+                 "      ^\n"
+                 "b.msg:2:7: error: 'len_at' would be generated for const 'len.at', which the "
+                 "generated code uses itself; rename it\n"
+                 "const at = 1;\n"
+                 "      ^\n");
+}
+
+static void
+test_names_differing_in_case_or_escaped_are_accepted(void **state)
+{
+    /* The keyword table escapes NULL and errno: "NULL_", "errno_". */
+    expect_clean(*state, "const Len = 3;\n"
+                         "const LEN = 4;\n"
+                         "message Size_t { }\n"
+                         "message NULL { }\n"
+                         "enum errno { E0 = 0; }\n"
+                         "message lens { }\n"
+                         "message Outer { message d { } }\n");
+}
+
+static void
+test_member_named_like_a_c_library_macro_is_refused(void **state)
+{
+    static const schema files[] = {
+        {"a.msg", "package p;\n"
+                  "message M {\n"
+                  "  int32 EOF = 1;\n"
+                  "  oneof stdout { int32 a = 2; }\n"
+                  "  oneof u { int32 INT8_MAX = 3; }\n"
+                  "}\n"},
+    };
+    expect_diags(*state, files, 1,
+                 "a.msg:3:9: error: 'EOF' would be generated for field 'p.M.EOF', which the C "
+                 "library defines as a macro; rename it\n"
+                 "  int32 EOF = 1;\n"
+                 "        ^\n"
+                 "a.msg:4:9: error: 'stdout' would be generated for oneof 'p.M.stdout', which "
+                 "the C library defines as a macro; rename it\n"
+                 "  oneof stdout { int32 a = 2; }\n"
+                 "        ^\n"
+                 "a.msg:5:19: error: 'INT8_MAX' would be generated for field 'p.M.INT8_MAX', which "
+                 "the C library defines as a macro; rename it\n"
+                 "  oneof u { int32 INT8_MAX = 3; }\n"
+                 "                  ^\n");
+}
+
+static void
+test_members_may_take_other_reserved_names(void **state)
+{
+    expect_clean(*state, "package p;\n"
+                         "message M {\n"
+                         "  int32 len = 1;\n"
+                         "  int32 size_t = 2;\n"
+                         "  int32 offsetof = 3;\n"
+                         "  repeated int32 free = 4;\n"
+                         "  optional int32 m = 5;\n"
+                         "  oneof buf { int32 FILE = 6; int32 assert = 7; }\n"
+                         "}\n"
+                         "service S { oneway len(M); rpc size_t(M) returns (M); }\n");
+}
+
+static void
+test_handler_named_like_a_function_macro_is_refused(void **state)
+{
+    static const schema files[] = {
+        {"a.msg", "package p;\n"
+                  "message M { }\n"
+                  "service S { oneway assert(M); rpc UINT64_C(M) returns (M); }\n"},
+    };
+    expect_diags(*state, files, 1,
+                 "a.msg:3:20: error: 'assert' would be generated for method 'p.S.assert', which "
+                 "the C library defines as a macro; rename it\n"
+                 "service S { oneway assert(M); rpc UINT64_C(M) returns (M); }\n"
+                 "                   ^\n"
+                 "a.msg:3:35: error: 'UINT64_C' would be generated for method 'p.S.UINT64_C', "
+                 "which the C library defines as a macro; rename it\n"
+                 "service S { oneway assert(M); rpc UINT64_C(M) returns (M); }\n"
+                 "                                  ^\n");
+}
+
+static void
+test_a_refused_name_causes_no_other_error(void **state)
+{
+    static const schema files[] = {
+        {"a.msg", "const len = 3;\n"
+                  "message m { bytes b = 1 [max = len]; }\n"
+                  "message Outer { m inner = 1; repeated m all = 2 [max = len]; }\n"
+                  "service S { rpc Get(m) returns (m); }\n"},
+    };
+    expect_diags(*state, files, 1,
+                 "a.msg:1:7: error: 'len' would be generated for const 'len', which the "
+                 "generated code uses itself; give the schema a package or rename it\n"
+                 "const len = 3;\n"
+                 "      ^\n"
+                 "a.msg:2:9: error: 'm' would be generated for message 'm', which the generated "
+                 "code uses itself; give the schema a package or rename it\n"
+                 "message m { bytes b = 1 [max = len]; }\n"
+                 "        ^\n");
+}
+
 /* --- the runtime's namespace --- */
 
 static void
@@ -2267,6 +2609,26 @@ main(void)
         cmocka_unit_test_setup_teardown(test_method_stub_escapes_the_method_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_names_near_internal_ones_are_clean, setup, teardown),
         cmocka_unit_test(test_every_suffix_the_templates_add_is_checked),
+        cmocka_unit_test(test_every_name_the_templates_use_is_refused),
+        cmocka_unit_test_setup_teardown(test_const_named_like_a_parameter_is_refused, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_every_kind_of_declaration_is_checked_without_a_package,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_c_library_types_functions_and_macros_are_refused,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_package_prefix_keeps_the_names_apart, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_a_prefixed_name_that_is_still_taken_is_refused, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_names_differing_in_case_or_escaped_are_accepted, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_member_named_like_a_c_library_macro_is_refused, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_members_may_take_other_reserved_names, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_handler_named_like_a_function_macro_is_refused, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_a_refused_name_causes_no_other_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_package_msgc_is_refused_once_per_declaration, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_generated_function_in_the_runtime_namespace_is_refused,
