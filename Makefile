@@ -193,6 +193,9 @@ bench: $(NEED_DEPS)
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory -s -C bench MSGC_ROOT=$(CURDIR) \
 	    BUILD=$(CURDIR)/$(BUILD)/bench run
+	@$(MAKE) --no-print-directory -s -C bench/codec MSGC_ROOT=$(CURDIR) \
+	    BUILD=$(abspath $(BUILD))/bench/codec MSGC=$(abspath $(MSGC)) \
+	    LIBMSGC=$(abspath $(LIBMSGC)) run
 
 EXAMPLES := $(sort $(dir $(wildcard examples/*/Makefile)))
 
@@ -210,4 +213,5 @@ regen-golden: $(MSGC)
 clean:
 	rm -rf $(BUILD)
 
+include fuzz/fuzz.mk
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1380,7 +1380,7 @@ static const char *const message_suffixes[] = {
     "INIT",         "MAX_SIZE",  "TYPE_ID",     "desc",        "init",    "free",
     "encoded_size", "encode",    "decode",      "decode_ex",   "send",    "recv",
     "send_many",    "recv_many", "_write",      "_read",       "_fields", "_init_any",
-    "_free_any",    "_size_any", "_encode_any", "_decode_any", "_size",
+    "_free_any",    "_size_any", "_encode_any", "_decode_any", "_size",   "_clear",
 };
 
 static const char *const enum_suffixes[] = {"desc", "_values", "_MIN", "_MAX"};
