@@ -213,5 +213,5 @@ regen-golden: $(MSGC)
 clean:
 	rm -rf $(BUILD)
 
-include fuzz/fuzz.mk
+-include fuzz/fuzz.mk
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
