@@ -11,6 +11,10 @@
 /* Batches never take more than this many bytes of buffers, nor more than MAX_BATCH. */
 #define BATCH_BYTES ((size_t)512 << 10)
 #define MAX_BATCH 64u
+/* A listener whose transport reads ahead gets inbox slots for this many bytes of frames
+ * beyond the first, and at most READAHEAD_MAX slots. */
+#define READAHEAD_BYTES ((size_t)64 << 10)
+#define READAHEAD_MAX 16u
 /* Tags of the descriptors in a channel's epoll set. */
 #define TAG_STOP 1u
 #define TAG_PEND 2u
@@ -87,18 +91,33 @@ make_fds(msgc_chan *ch)
     return rc ? rc : ep_add(ch->ep_fd, ch->pend_fd, TAG_PEND);
 }
 
+/* One inbox slot, or on a listener that reads ahead enough slots for a burst of small
+ * frames: one system call then brings several requests or messages. */
+static size_t
+inbox_slots(const msgc_chan *ch)
+{
+    if (!ch->listener || !(ch->tp->caps & MSGC__TCAP_READAHEAD))
+        return 1;
+    size_t n = 1 + READAHEAD_BYTES / ch->max_frame;
+    return n > READAHEAD_MAX ? READAHEAD_MAX : n;
+}
+
 static int
 alloc_buffers(msgc_chan *ch)
 {
     ch->max_frame = ch->tp->t_max_frame(ch->priv);
-    ch->slots = calloc(1, sizeof *ch->slots);
-    ch->tmsgs = calloc(1, sizeof *ch->tmsgs);
+    size_t n = inbox_slots(ch);
+    ch->slots = calloc(n, sizeof *ch->slots);
+    ch->tmsgs = calloc(n, sizeof *ch->tmsgs);
     if (!ch->slots || !ch->tmsgs)
         return msgc__fail(MSGC_ENOMEM, "channel inbox");
-    ch->n_slots = 1;
-    ch->slots[0].buf = malloc(ch->max_frame);
+    for (; ch->n_slots < n; ch->n_slots++) {
+        ch->slots[ch->n_slots].buf = malloc(ch->max_frame);
+        if (!ch->slots[ch->n_slots].buf)
+            return msgc__fail(MSGC_ENOMEM, "channel buffers of %zu bytes", ch->max_frame);
+    }
     ch->out = malloc(ch->max_frame);
-    if (!ch->slots[0].buf || !ch->out)
+    if (!ch->out)
         return msgc__fail(MSGC_ENOMEM, "channel buffers of %zu bytes", ch->max_frame);
     ch->n_out = 1;
     return 0;
@@ -196,12 +215,23 @@ msgc_stop(msgc_chan *ch)
     uint64_t one = 1;
     ssize_t r = write(ch->stop_fd, &one, sizeof one);
     (void)r;
+    if (ch->priv && ch->tp->t_stop)
+        ch->tp->t_stop(ch->priv);
 }
 
 int
 msgc_fd(const msgc_chan *ch)
 {
-    return ch ? ch->ep_fd : -1;
+    if (!ch)
+        return -1;
+    /* From now on the caller may poll the channel: frames already waiting in the inbox
+     * must make it readable. The channel is never defined const, so the cast is sound. */
+    msgc_chan *m = (msgc_chan *)ch;
+    if (!m->fd_exported) {
+        m->fd_exported = true;
+        msgc__chan_settle(m);
+    }
+    return ch->ep_fd;
 }
 
 size_t
@@ -247,7 +277,7 @@ msgc_next_type(msgc_chan *ch, uint64_t *type_id, int timeout_ms)
         return msgc__fail(MSGC_EINVAL, "NULL argument");
     if (!ch->listener)
         return msgc__fail(MSGC_ENOTSUP, "a dialer receives nothing but replies");
-    int rc = msgc__chan_fetch(ch, 1, msgc__deadline(timeout_ms));
+    int rc = msgc__chan_fetch(ch, 1, msgc__deadline(timeout_ms), 0);
     if (rc == 0)
         *type_id = msgc__chan_head(ch)->f.id;
     msgc__chan_settle(ch);
@@ -257,14 +287,14 @@ msgc_next_type(msgc_chan *ch, uint64_t *type_id, int timeout_ms)
 /* --- the inbox --- */
 
 static int
-receive(msgc_chan *ch, size_t want, int64_t deadline)
+receive(msgc_chan *ch, size_t want, int64_t deadline, unsigned flags)
 {
-    if (want > ch->n_slots)
+    if (want > ch->n_slots || (ch->listener && (ch->tp->caps & MSGC__TCAP_READAHEAD)))
         want = ch->n_slots;
     for (size_t i = 0; i < want; i++)
         ch->tmsgs[i] = (msgc_tmsg){.buf = ch->slots[i].buf, .cap = ch->max_frame};
     size_t got = 0;
-    int rc = ch->tp->t_recv(ch->priv, ch->tmsgs, want, &got, deadline);
+    int rc = ch->tp->t_recv(ch->priv, ch->tmsgs, want, &got, deadline, flags);
     int bad = 0;
     ch->head = ch->tail = 0;
     for (size_t i = 0; i < got; i++) {
@@ -290,7 +320,7 @@ receive(msgc_chan *ch, size_t want, int64_t deadline)
 }
 
 int
-msgc__chan_fetch(msgc_chan *ch, size_t want, int64_t deadline)
+msgc__chan_fetch(msgc_chan *ch, size_t want, int64_t deadline, unsigned flags)
 {
     if (ch->head < ch->tail)
         return 0;
@@ -298,7 +328,7 @@ msgc__chan_fetch(msgc_chan *ch, size_t want, int64_t deadline)
         return msgc__fail(MSGC_ECLOSED, "the listener went away; dial again");
     if (ch->stopped)
         return msgc__fail(MSGC_ECLOSED, "channel stopped");
-    return receive(ch, want ? want : 1, deadline);
+    return receive(ch, want ? want : 1, deadline, flags);
 }
 
 msgc_slot *
@@ -319,7 +349,7 @@ msgc__chan_pop(msgc_chan *ch)
 void
 msgc__chan_settle(msgc_chan *ch)
 {
-    bool waiting = ch->head < ch->tail;
+    bool waiting = ch->head < ch->tail && ch->fd_exported;
     if (waiting == ch->pend_signalled)
         return;
     uint64_t v = 1;

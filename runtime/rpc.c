@@ -112,7 +112,7 @@ msgc__recv_many(msgc_chan *ch, const msgc_desc *d, void *ms, size_t n, size_t *g
     if (rc || n == 0)
         return rc;
     size_t k = n > 1 ? msgc__chan_batch(ch, n) : 1;
-    rc = msgc__chan_fetch(ch, k, msgc__deadline(timeout_ms));
+    rc = msgc__chan_fetch(ch, k, msgc__deadline(timeout_ms), 0);
     msgc_slot *s;
     while (!rc && *got < n && (s = msgc__chan_head(ch)) != NULL) {
         if (s->f.kind != MSGC__FRAME_MESSAGE || s->f.id != d->type_id) {
@@ -155,7 +155,7 @@ await_reply(msgc_chan *ch, const msgc_method_desc *md, uint64_t call_id, void *r
             int64_t deadline)
 {
     for (;;) {
-        int rc = msgc__chan_fetch(ch, 1, deadline);
+        int rc = msgc__chan_fetch(ch, 1, deadline, MSGC__RECV_IDLE);
         if (rc == MSGC_EPROTO)
             continue;
         if (rc)
@@ -311,7 +311,7 @@ msgc__serve_one(msgc_chan *ch, const msgc_service_desc *s, const void *h, void *
         rc = grow_scratch(ch, s);
     int64_t deadline = msgc__deadline(timeout_ms);
     while (!rc) {
-        rc = msgc__chan_fetch(ch, 1, deadline);
+        rc = msgc__chan_fetch(ch, 1, deadline, MSGC__RECV_IDLE);
         if (rc == MSGC_EPROTO) {
             rc = 0;
             continue;

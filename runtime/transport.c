@@ -83,8 +83,8 @@ msgc__wait_fd(int fd, short events, int stop_fd, int64_t deadline, int tick_ms)
     for (;;) {
         struct pollfd p[2] = {{.fd = fd, .events = events}, {.fd = stop_fd, .events = POLLIN}};
         int left = msgc__remaining(deadline, -1);
-        int wait = msgc__remaining(deadline, tick_ms);
-        int r = poll(p, 2, wait);
+        bool tick = tick_ms >= 0 && (left < 0 || left > tick_ms);
+        int r = poll(p, 2, tick ? tick_ms : left);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -96,9 +96,8 @@ msgc__wait_fd(int fd, short events, int stop_fd, int64_t deadline, int tick_ms)
             return 0;
         if (left == 0)
             return msgc__fail(MSGC_ETIMEDOUT, "deadline passed");
-        if (tick_ms >= 0 && wait == tick_ms)
+        if (tick && r == 0)
             return 1;
-        if (deadline >= 0 && msgc__now_ms() >= deadline)
-            return msgc__fail(MSGC_ETIMEDOUT, "deadline passed");
+        /* poll counts whole milliseconds and may wake a little early: look again. */
     }
 }

@@ -95,9 +95,15 @@ typedef struct msgc_tparams {
 } msgc_tparams;
 
 /* Transport capabilities (caps). */
-#define MSGC__TCAP_PRIORITY 1u /* per-message priority */
-#define MSGC__TCAP_PEERCRED 2u /* t_peer_cred can name a caller */
-#define MSGC__TCAP_UIDS 4u     /* the uid allowlist of msgc_opts is enforced */
+#define MSGC__TCAP_PRIORITY 1u  /* per-message priority */
+#define MSGC__TCAP_PEERCRED 2u  /* t_peer_cred can name a caller */
+#define MSGC__TCAP_UIDS 4u      /* the uid allowlist of msgc_opts is enforced */
+#define MSGC__TCAP_READAHEAD 8u /* t_recv brings several waiting frames in one system
+                                   call, so a listener offers it every free inbox slot */
+
+/* Hints of t_recv (flags). */
+#define MSGC__RECV_IDLE 1u /* a wait is likely (a server between requests): wait for the
+                              descriptor first rather than try a receive that would fail */
 
 /* Deadlines are absolute CLOCK_MONOTONIC milliseconds (msgc__deadline): -1 waits for
  * ever, a deadline already passed never blocks. Every op that waits also returns
@@ -123,8 +129,10 @@ typedef struct msgc_transport {
     /* Waits until at least one frame is there (or the deadline), then receives up to n
      * frames that are available without waiting. *done counts them. A listener accepts
      * dialers and handles their handshakes and hang-ups inside this call; only a failure
-     * of the channel itself is returned. MSGC_ECLOSED: the listener is gone (dialer). */
-    int (*t_recv)(void *priv, msgc_tmsg *msgs, size_t n, size_t *done, int64_t deadline);
+     * of the channel itself is returned. MSGC_ECLOSED: the listener is gone (dialer).
+     * flags (MSGC__RECV_*) are hints that change no result, only the system calls. */
+    int (*t_recv)(void *priv, msgc_tmsg *msgs, size_t n, size_t *done, int64_t deadline,
+                  unsigned flags);
     /* A descriptor that polls readable when t_recv would not block, or -1. */
     int (*t_fileno)(void *priv);
     /* The largest frame (header included) this connection carries in either direction. */
@@ -134,6 +142,10 @@ typedef struct msgc_transport {
     int (*t_expect_replies)(void *priv, size_t max_frame);
     /* Optional (MSGC__TCAP_PEERCRED). Credentials of the sender of a frame. */
     int (*t_peer_cred)(void *priv, uint64_t peer, uid_t *uid, gid_t *gid, pid_t *pid);
+    /* Optional. Called by msgc_stop after the stop flag is set and stop_fd written:
+     * wakes an op that waits in a blocking system call rather than in poll (a dialer
+     * waiting for its reply). Async-signal-safe; may run on any thread. */
+    void (*t_stop)(void *priv);
     /* Releases everything and removes what this process created. Never blocks, never
      * fails. */
     void (*t_close)(void *priv);
@@ -151,7 +163,8 @@ const msgc_transport *msgc__transport_find(const char *url, const char **addr);
 /* Waits until fd has any of events (POLLIN/POLLOUT) or stop_fd fires or the deadline
  * passes, retrying EINTR. Returns 0 (ready), MSGC_ETIMEDOUT, MSGC_ECLOSED (stopped), or
  * MSGC_ESYS. tick_ms >= 0 caps one wait so the caller can run a periodic check: then 1
- * means "tick elapsed, nothing ready". */
+ * means "tick elapsed, nothing ready". The clock is read only when the deadline or the
+ * tick needs it. */
 int msgc__wait_fd(int fd, short events, int stop_fd, int64_t deadline, int tick_ms);
 
 #endif
@@ -175,6 +188,9 @@ struct msgc_chan {
     int stop_fd; /* eventfd written by msgc_stop, never drained */
     int pend_fd; /* eventfd readable while frames wait in the inbox after a return */
     bool pend_signalled;
+    /* msgc_fd was called. Until then nobody can poll the channel, so frames waiting in
+     * the inbox need not be signalled (two system calls saved per waiting frame). */
+    bool fd_exported;
     int ep_fd; /* msgc_fd: stop_fd, pend_fd and the transport's descriptor */
     unsigned prio;
     msgc_opts opts;
@@ -201,9 +217,10 @@ struct msgc_call {
 };
 
 /* Makes sure the inbox holds at least one frame, receiving up to want frames (at most
- * n_slots) when it is empty. Malformed frames are dropped: MSGC_EPROTO when a receive
- * brought nothing else. */
-int msgc__chan_fetch(msgc_chan *ch, size_t want, int64_t deadline);
+ * n_slots; on a listener of a MSGC__TCAP_READAHEAD transport, every slot) when it is
+ * empty. flags are t_recv's hints. Malformed frames are dropped: MSGC_EPROTO when a
+ * receive brought nothing else. */
+int msgc__chan_fetch(msgc_chan *ch, size_t want, int64_t deadline, unsigned flags);
 /* The frame at the head of the inbox, or NULL. */
 msgc_slot *msgc__chan_head(msgc_chan *ch);
 /* Drops the head frame. */

@@ -39,13 +39,18 @@ typedef struct known {
     uint64_t token; /* 0: free */
     mqd_t q;        /* its reply queue, open for writing, or -1 */
     size_t msgsize;
-    int64_t used;
+    uint64_t used;  /* mq_priv.uses at the last reply */
 } known;
 
 typedef struct mq_priv {
     bool listener;
     mqd_t q;  /* listener: the request queue (read); dialer: the same (write) */
     mqd_t rq; /* dialer: its reply queue, -1 before the first call */
+    /* The reply queue again, blocking and open for writing too: a dialer waits for its
+     * reply in mq_timedreceive itself, one system call where poll and a receive take
+     * two, and msgc_stop wakes it with an empty message through it. -1: none (poll). */
+    mqd_t rqb;
+    const volatile sig_atomic_t *stopped;
     int stop_fd;
     const msgc_opts *opts;
     char name[NAME_MAX_BYTES + 2];
@@ -54,6 +59,7 @@ typedef struct mq_priv {
     size_t max_frame; /* mq_msgsize of the request queue */
     size_t rmax;      /* mq_msgsize of the reply queue */
     known known[KNOWN_MAX];
+    uint64_t uses; /* a clock for the least recently used reply queue */
     int64_t next_reclaim;
     pid_t owner; /* a forked child shares the descriptors and their locks: it only closes */
 } mq_priv;
@@ -193,9 +199,10 @@ static int
 mq_listen(void *priv, const char *addr, const msgc_tparams *p)
 {
     mq_priv *m = priv;
-    m->q = m->rq = -1;
+    m->q = m->rq = m->rqb = -1;
     m->owner = getpid();
     m->listener = true;
+    m->stopped = p->stopped;
     for (size_t i = 0; i < KNOWN_MAX; i++)
         m->known[i].q = -1;
     m->stop_fd = p->stop_fd;
@@ -291,7 +298,7 @@ lookup(mq_priv *m, uint64_t token)
     for (size_t i = 0; i < KNOWN_MAX; i++) {
         known *k = &m->known[i];
         if (k->token == token) {
-            k->used = msgc__now_ms();
+            k->used = ++m->uses;
             return k;
         }
         if (!k->token || (lru->token && k->used < lru->used))
@@ -307,7 +314,7 @@ lookup(mq_priv *m, uint64_t token)
         forget(lru);
     }
     lru->token = token;
-    lru->used = msgc__now_ms();
+    lru->used = ++m->uses;
     return lru;
 }
 
@@ -353,8 +360,9 @@ static int
 mq_dial(void *priv, const char *addr, const msgc_tparams *p)
 {
     mq_priv *m = priv;
-    m->q = m->rq = -1;
+    m->q = m->rq = m->rqb = -1;
     m->owner = getpid();
+    m->stopped = p->stopped;
     m->stop_fd = p->stop_fd;
     m->opts = p->opts;
     int rc = check_name(addr);
@@ -381,6 +389,12 @@ mq_dial(void *priv, const char *addr, const msgc_tparams *p)
 static void
 drop_reply_queue(mq_priv *m)
 {
+    if (m->rqb >= 0) {
+        /* msgc_stop reads rqb: it never sees a descriptor after its close. */
+        mqd_t b = m->rqb;
+        m->rqb = -1;
+        mq_close(b);
+    }
     if (m->rq < 0)
         return;
     mq_close(m->rq);
@@ -426,6 +440,8 @@ mq_expect_replies(void *priv, size_t max_frame)
         return rc;
     }
     m->rmax = msgsize_of(m->rq);
+    /* Without it the dialer still works, waiting in poll. */
+    m->rqb = mq_open(m->rname, O_RDWR | O_CLOEXEC);
     return 0;
 }
 
@@ -504,20 +520,79 @@ take(mq_priv *m, mqd_t q, msgc_tmsg *msgs, size_t n)
     return (int)got;
 }
 
+/* Receives one reply, sleeping in mq_timedreceive. The kernel takes an absolute
+ * CLOCK_REALTIME time, so each wait lasts at most LIVENESS_MS, recomputed from
+ * CLOCK_MONOTONIC after each wake: the deadline stays monotonic, and between waits the
+ * listener's lock is re-tested. */
 static int
-mq_recv_frames(void *priv, msgc_tmsg *msgs, size_t n, size_t *done, int64_t deadline)
+recv_reply(mq_priv *m, msgc_tmsg *t, size_t *done, int64_t deadline)
+{
+    for (;;) {
+        if (*m->stopped)
+            return msgc__fail(MSGC_ECLOSED, "channel stopped");
+        int left = msgc__remaining(deadline, LIVENESS_MS);
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += left / 1000;
+        ts.tv_nsec += (long)(left % 1000) * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        unsigned prio = 0;
+        ssize_t r = mq_timedreceive(m->rqb, (char *)t->buf, t->cap, &prio, &ts);
+        if (r > 0) {
+            *t = (msgc_tmsg){.buf = t->buf, .cap = t->cap, .len = (size_t)r, .prio = prio};
+            *done = 1;
+            return 0;
+        }
+        /* An empty message is msgc_stop's wake-up call: the loop sees the flag. */
+        if (r == 0 || errno == EINTR)
+            continue;
+        if (errno != ETIMEDOUT)
+            return msgc__fail_sys(errno, "mq_timedreceive", m->rname);
+        if (deadline >= 0 && msgc__now_ms() >= deadline)
+            return msgc__fail(MSGC_ETIMEDOUT, "deadline passed");
+        if (!held_by_other(m->q))
+            return msgc__fail(MSGC_ECLOSED, "mq: no listener holds %s any more", m->name);
+    }
+}
+
+static void
+mq_stop(void *priv)
+{
+    mq_priv *m = priv;
+    mqd_t b = m->rqb;
+    /* A past time: never blocks. A full queue needs no wake-up, its reader is awake. */
+    static const struct timespec past = {0, 0};
+    if (!m->listener && b >= 0)
+        mq_timedsend(b, "", 0, 0, &past);
+}
+
+static int
+mq_recv_frames(void *priv, msgc_tmsg *msgs, size_t n, size_t *done, int64_t deadline,
+               unsigned flags)
 {
     mq_priv *m = priv;
     *done = 0;
     mqd_t q = m->listener ? m->q : m->rq;
     if (q < 0)
         return msgc__fail(MSGC_ENOTSUP, "mq: a dialer receives only replies to its calls");
+    if (!m->listener && m->rqb >= 0 && n > 0)
+        return recv_reply(m, msgs, done, deadline);
+    /* A reply never precedes its call, and a server between requests usually has none
+     * waiting: those wait first, which saves a receive that would fail with EAGAIN. A
+     * queue that is ready makes the wait return at once. */
+    bool wait_first = !m->listener || (flags & MSGC__RECV_IDLE);
     for (;;) {
-        int r = take(m, q, msgs, n);
-        if (r != 0) {
-            *done = r > 0 ? (size_t)r : 0;
-            return r > 0 ? 0 : r;
+        if (!wait_first) {
+            int r = take(m, q, msgs, n);
+            if (r != 0) {
+                *done = r > 0 ? (size_t)r : 0;
+                return r > 0 ? 0 : r;
+            }
         }
+        wait_first = false;
         int rc;
         if (m->listener) {
             if (msgc__now_ms() >= m->next_reclaim)
@@ -594,5 +669,6 @@ const msgc_transport msgc__transport_mq = {
     .t_fileno = mq_fileno,
     .t_max_frame = mq_max_frame,
     .t_expect_replies = mq_expect_replies,
+    .t_stop = mq_stop,
     .t_close = mq_close_all,
 };

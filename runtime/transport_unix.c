@@ -26,7 +26,15 @@
 #define HANDSHAKE_MS 5000
 #define SUN_PATH_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 #define EV_BATCH 16
+/* A dialer sleeping in recvmsg wakes at least this often to look at its deadline. */
+#define TICK_MS 100
+/* epoll tags of a listener: connection handles are (gen << 32 | slot + 1), with a slot
+ * below UINT32_MAX - 1, so neither tag can be a handle. */
 #define TAG_LISTEN 0u
+#define TAG_STOP ((uint64_t)UINT32_MAX)
+/* A listener takes at most this many frames from one connection before it serves the
+ * next ready one: a busy dialer cannot starve the others. */
+#define FAIR_FRAMES 64u
 
 typedef struct conn {
     int fd;          /* -1: a free slot */
@@ -49,13 +57,23 @@ typedef struct unix_priv {
     conn *conns;
     size_t n_conns;
     uint32_t gen;
+    /* The ready descriptors of the last epoll_wait, served in order: ev[i_ev] stays
+     * current until its connection runs dry (a receive brings fewer frames than asked)
+     * or has given FAIR_FRAMES frames. */
     struct epoll_event ev[EV_BATCH];
     int n_ev, i_ev;
+    unsigned taken; /* frames taken from ev[i_ev] */
     char path[SUN_PATH_MAX + 1]; /* the socket file this listener created, else "" */
     dev_t dev;
     ino_t ino;
     pid_t owner; /* the process that created it: a forked child never removes it */
     bool paused;  /* out of descriptors: accepting waits until a connection closes */
+    /* A dialer's connection is a blocking descriptor once the handshake is done: every
+     * other operation passes MSG_DONTWAIT, and a call without a deadline sleeps in
+     * recvmsg itself. msgc_stop wakes it by shutting the socket down for reading. */
+    bool blocking;
+    int rcvtimeo_ms; /* the dialer's SO_RCVTIMEO in ms (0: none yet) */
+    const volatile sig_atomic_t *stopped;
 } unix_priv;
 
 /* --- addresses and socket files --- */
@@ -229,6 +247,7 @@ u_listen(void *priv, const char *addr, const msgc_tparams *p)
     unix_priv *u = priv;
     u->fd = u->ep = -1;
     u->listener = true;
+    u->stopped = p->stopped;
     u->opts = p->opts;
     u->stop_fd = p->stop_fd;
     u->max_frame = frame_limit(p->opts);
@@ -265,7 +284,9 @@ u_listen(void *priv, const char *addr, const msgc_tparams *p)
     }
     if (listen(u->fd, SOMAXCONN) < 0)
         return msgc__fail_sys(errno, "listen", addr);
-    return ep_add(u, u->fd, TAG_LISTEN);
+    /* The stop descriptor sits in the same set: one epoll_wait is the whole wait. */
+    rc = ep_add(u, u->stop_fd, TAG_STOP);
+    return rc ? rc : ep_add(u, u->fd, TAG_LISTEN);
 }
 
 static bool
@@ -410,8 +431,18 @@ recv_frames(int fd, msgc_tmsg *msgs, size_t n)
         mh[i] = (struct mmsghdr){.msg_hdr = {.msg_iov = &iov[i], .msg_iovlen = 1}};
     }
     int r;
-    while ((r = recvmmsg(fd, mh, (unsigned)n, MSG_DONTWAIT, NULL)) < 0 && errno == EINTR)
-        ;
+    for (;;) {
+        /* recvmsg costs less than recvmmsg for the single frame of a dialer. */
+        if (n == 1) {
+            ssize_t k = recvmsg(fd, &mh[0].msg_hdr, MSG_DONTWAIT);
+            r = k < 0 ? -1 : 1;
+            mh[0].msg_len = k < 0 ? 0 : (unsigned)k;
+        } else {
+            r = recvmmsg(fd, mh, (unsigned)n, MSG_DONTWAIT, NULL);
+        }
+        if (r >= 0 || errno != EINTR)
+            break;
+    }
     if (r < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK)
             return 0;
@@ -431,25 +462,37 @@ recv_frames(int fd, msgc_tmsg *msgs, size_t n)
     return r;
 }
 
+/* Makes ev[i_ev] a ready descriptor, waiting in epoll_wait until the deadline when wait
+ * is set and none is left from the last one. MSGC_ETIMEDOUT: none (yet). */
 static int
 next_event(unix_priv *u, int64_t deadline, bool wait)
 {
-    if (u->i_ev < u->n_ev)
-        return 0;
-    for (;;) {
-        u->i_ev = 0;
-        u->n_ev = epoll_wait(u->ep, u->ev, EV_BATCH, 0);
-        if (u->n_ev < 0) {
-            u->n_ev = 0;
+    while (u->i_ev >= u->n_ev) {
+        if (!wait)
+            return MSGC_ETIMEDOUT;
+        int left = msgc__remaining(deadline, -1);
+        int n = epoll_wait(u->ep, u->ev, EV_BATCH, left);
+        if (n < 0) {
             if (errno != EINTR)
                 return msgc__fail_sys(errno, "epoll_wait", NULL);
+            n = 0;
         }
-        if (u->n_ev > 0 || !wait)
-            return u->n_ev > 0 ? 0 : MSGC_ETIMEDOUT;
-        int rc = msgc__wait_fd(u->ep, POLLIN, u->stop_fd, deadline, -1);
-        if (rc)
-            return rc;
+        u->n_ev = n;
+        u->i_ev = 0;
+        u->taken = 0;
+        /* epoll_wait counts whole milliseconds and may wake a little early. */
+        if (n == 0 && left == 0)
+            return msgc__fail(MSGC_ETIMEDOUT, "deadline passed");
     }
+    return 0;
+}
+
+/* Done with the current ready descriptor: the next one is served. */
+static void
+next_ready(unix_priv *u)
+{
+    u->i_ev++;
+    u->taken = 0;
 }
 
 static int
@@ -459,19 +502,32 @@ listener_recv(unix_priv *u, msgc_tmsg *msgs, size_t n, size_t *done, int64_t dea
         int rc = next_event(u, deadline, *done == 0);
         if (rc)
             return *done > 0 ? 0 : rc;
-        uint64_t tag = u->ev[u->i_ev++].data.u64;
+        uint64_t tag = u->ev[u->i_ev].data.u64;
+        if (tag == TAG_STOP)
+            return *done > 0 ? 0 : msgc__fail(MSGC_ECLOSED, "channel stopped");
         if (tag == TAG_LISTEN) {
+            next_ready(u);
             accept_all(u);
             continue;
         }
         conn *c = conn_find(u, tag);
-        if (!c)
-            continue;
-        int r = recv_frames(c->fd, msgs + *done, c->greeted ? n - *done : 1);
-        if (r < 0) {
-            conn_drop(u, c);
+        if (!c) {
+            next_ready(u);
             continue;
         }
+        size_t want = c->greeted ? n - *done : 1;
+        int r = recv_frames(c->fd, msgs + *done, want);
+        if (r < 0) {
+            conn_drop(u, c);
+            next_ready(u);
+            continue;
+        }
+        /* Fewer frames than asked: the connection is dry, and epoll says when it is not.
+         * So a server between requests waits in epoll_wait at once, without a receive
+         * that fails first. */
+        u->taken += (unsigned)r;
+        if ((size_t)r < want || u->taken >= FAIR_FRAMES)
+            next_ready(u);
         if (r > 0 && !c->greeted) {
             greet(u, c, msgs[*done].buf, msgs[*done].len);
             continue;
@@ -483,14 +539,75 @@ listener_recv(unix_priv *u, msgc_tmsg *msgs, size_t n, size_t *done, int64_t dea
     return 0;
 }
 
+/* Sets the longest sleep of a blocking recvmsg (SO_RCVTIMEO, measured by the kernel on a
+ * monotonic clock): at most left ms, so the deadline is kept, and TICK_MS when more is
+ * left or there is no deadline, so the option changes only near a deadline. */
 static int
-u_recv(void *priv, msgc_tmsg *msgs, size_t n, size_t *done, int64_t deadline)
+cap_sleep(unix_priv *u, int left)
+{
+    int want = left < 0 || left >= TICK_MS ? TICK_MS : left;
+    if (want == u->rcvtimeo_ms)
+        return 0;
+    struct timeval tv = {.tv_sec = want / 1000, .tv_usec = (want % 1000) * 1000};
+    if (setsockopt(u->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0)
+        return msgc__fail_sys(errno, "setsockopt SO_RCVTIMEO", NULL);
+    u->rcvtimeo_ms = want;
+    return 0;
+}
+
+/* Sleeps in recvmsg until one frame comes: one system call where poll and a receive
+ * would take two. */
+static int
+recv_blocking(unix_priv *u, msgc_tmsg *t, size_t *done, int64_t deadline)
+{
+    struct iovec iov = {.iov_base = t->buf, .iov_len = t->cap};
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+    for (;;) {
+        if (*u->stopped)
+            return msgc__fail(MSGC_ECLOSED, "channel stopped");
+        int left = msgc__remaining(deadline, -1);
+        int rc = left == 0 ? 0 : cap_sleep(u, left);
+        if (rc)
+            return rc;
+        /* A deadline already passed still takes a frame that is there. */
+        ssize_t r = recvmsg(u->fd, &mh, left == 0 ? MSG_DONTWAIT : 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (*u->stopped)
+            return msgc__fail(MSGC_ECLOSED, "channel stopped");
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (left == 0)
+                return msgc__fail(MSGC_ETIMEDOUT, "deadline passed");
+            continue;
+        }
+        if (r < 0)
+            return msgc__fail_sys(errno == ECONNRESET ? EPIPE : errno, "recvmsg", NULL);
+        if (r == 0)
+            return msgc__fail(MSGC_ECLOSED, "unix: peer hung up");
+        if (mh.msg_flags & MSG_TRUNC)
+            return msgc__fail(MSGC_EPROTO, "unix: frame larger than %zu bytes", t->cap);
+        *t = (msgc_tmsg){.buf = t->buf, .cap = t->cap, .len = (size_t)r};
+        *done = 1;
+        return 0;
+    }
+}
+
+static int
+u_recv(void *priv, msgc_tmsg *msgs, size_t n, size_t *done, int64_t deadline, unsigned flags)
 {
     unix_priv *u = priv;
     *done = 0;
+    (void)flags;
     if (u->listener)
         return listener_recv(u, msgs, n, done, deadline);
+    if (u->blocking)
+        return recv_blocking(u, msgs, done, deadline);
+    /* A dialer receives only the welcome and replies, which never precede what it sent:
+     * it waits first, and a socket that is ready makes the wait return at once. */
     for (;;) {
+        int rc = msgc__wait_fd(u->fd, POLLIN, u->stop_fd, deadline, -1);
+        if (rc)
+            return rc;
         int r = recv_frames(u->fd, msgs, n);
         if (r > 0) {
             *done = (size_t)r;
@@ -498,9 +615,6 @@ u_recv(void *priv, msgc_tmsg *msgs, size_t n, size_t *done, int64_t deadline)
         }
         if (r < 0)
             return r;
-        int rc = msgc__wait_fd(u->fd, POLLIN, u->stop_fd, deadline, -1);
-        if (rc)
-            return rc;
     }
 }
 
@@ -517,7 +631,14 @@ send_frames(unix_priv *u, int fd, msgc_tmsg *msgs, size_t n, size_t *done, int64
             iov[i] = (struct iovec){.iov_base = t->buf, .iov_len = t->len};
             mh[i] = (struct mmsghdr){.msg_hdr = {.msg_iov = &iov[i], .msg_iovlen = 1}};
         }
-        int r = sendmmsg(fd, mh, (unsigned)k, MSG_NOSIGNAL | MSG_DONTWAIT);
+        int r;
+        if (k == 1) {
+            /* sendmsg costs less than sendmmsg for a single frame. */
+            ssize_t w = sendmsg(fd, &mh[0].msg_hdr, MSG_NOSIGNAL | MSG_DONTWAIT);
+            r = w < 0 ? -1 : 1;
+        } else {
+            r = sendmmsg(fd, mh, (unsigned)k, MSG_NOSIGNAL | MSG_DONTWAIT);
+        }
         if (r > 0) {
             *done += (size_t)r;
             continue;
@@ -628,7 +749,7 @@ handshake(unix_priv *u, const char *addr, int64_t deadline)
     size_t done = 0;
     int rc = send_frames(u, u->fd, &t, 1, &done, deadline);
     if (!rc)
-        rc = u_recv(u, &t, 1, &done, deadline);
+        rc = u_recv(u, &t, 1, &done, deadline, 0);
     if (rc == MSGC_ECLOSED && !msgc_last_error()->sys_errno)
         return msgc__fail(MSGC_ECLOSED, "unix: listener at %s hung up during the handshake",
                           addr);
@@ -663,13 +784,29 @@ u_dial(void *priv, const char *addr, const msgc_tparams *p)
     u->fd = u->ep = -1;
     u->opts = p->opts;
     u->stop_fd = p->stop_fd;
+    u->stopped = p->stopped;
     u->max_frame = frame_limit(p->opts);
     int64_t deadline = msgc__deadline(p->opts->dial_timeout_ms);
     int rc = u_connect(u, addr, deadline);
     if (rc)
         return rc;
     int64_t hs = deadline < 0 ? -1 : msgc__now_ms() + HANDSHAKE_MS;
-    return handshake(u, addr, deadline > hs ? deadline : hs);
+    rc = handshake(u, addr, deadline > hs ? deadline : hs);
+    if (rc)
+        return rc;
+    /* Without it the dialer still works, waiting in poll. */
+    int fl = fcntl(u->fd, F_GETFL);
+    u->blocking = fl >= 0 && fcntl(u->fd, F_SETFL, fl & ~O_NONBLOCK) == 0;
+    return 0;
+}
+
+static void
+u_stop(void *priv)
+{
+    unix_priv *u = priv;
+    /* Wakes a recvmsg sleeping without a deadline; shutdown is async-signal-safe. */
+    if (!u->listener && u->fd >= 0)
+        shutdown(u->fd, SHUT_RD);
 }
 
 /* --- the rest of the vtable --- */
@@ -724,7 +861,7 @@ u_close(void *priv)
 const msgc_transport msgc__transport_unix = {
     .scheme = "unix",
     .priv_size = sizeof(unix_priv),
-    .caps = MSGC__TCAP_PEERCRED | MSGC__TCAP_UIDS,
+    .caps = MSGC__TCAP_PEERCRED | MSGC__TCAP_UIDS | MSGC__TCAP_READAHEAD,
     .t_listen = u_listen,
     .t_dial = u_dial,
     .t_send = u_send,
@@ -732,5 +869,6 @@ const msgc_transport msgc__transport_unix = {
     .t_fileno = u_fileno,
     .t_max_frame = u_max_frame,
     .t_peer_cred = u_peer_cred,
+    .t_stop = u_stop,
     .t_close = u_close,
 };

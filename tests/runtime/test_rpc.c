@@ -702,6 +702,124 @@ test_batches_arrive_whole_and_in_order(void **state)
     msgc_close(ch);
 }
 
+/* --- issue 4: waits that sleep in the kernel, read-ahead --- */
+
+static msgc_chan *g_stop_me;
+static volatile long long g_stopped_at;
+
+static void
+on_alarm_stop_dialer(int sig)
+{
+    (void)sig;
+    g_stopped_at = rt_now_ms();
+    msgc_stop(g_stop_me);
+}
+
+/* A dialer waiting for its reply sleeps in recvmsg or mq_timedreceive, not in poll:
+ * msgc_stop must still wake it at once, also when the signal restarts system calls (the
+ * sleep's own 100 ms tick, which comes at 200 ms here, would be too late). */
+static void
+expect_stop_wakes_call(const fixture *f, int timeout_ms)
+{
+    g_stop_me = dial(f);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm_stop_dialer;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, NULL);
+    struct itimerval it = {{0, 0}, {0, 140000}};
+    g_stopped_at = 0;
+    setitimer(ITIMER_REAL, &it, NULL);
+    rt_Num rep;
+    assert_int_equal(call_num(g_stop_me, RT_SLEEP, 1000, &rep, timeout_ms), MSGC_ECLOSED);
+    long long late = rt_now_ms() - g_stopped_at;
+    assert_true(g_stopped_at > 0 && late < 50);
+    assert_string_equal(msgc_last_error()->detail, "channel stopped");
+    /* Stopped for good: the next call fails at once. */
+    assert_int_equal(call_num(g_stop_me, RT_ADD, 1, &rep, -1), MSGC_ECLOSED);
+    signal(SIGALRM, SIG_DFL);
+    msgc_close(g_stop_me);
+    g_stop_me = NULL;
+}
+
+static void
+test_issue4_stop_wakes_a_dialer_waiting_for_its_reply(void **state)
+{
+    fixture *f = *state;
+    start_server(f);
+    expect_stop_wakes_call(f, -1);
+    expect_stop_wakes_call(f, 5000);
+    /* The server carries on: a new dialer is answered. */
+    msgc_chan *ch = dial(f);
+    rt_Num rep;
+    assert_int_equal(call_num(ch, RT_ADD, 1, &rep, 5000), 0);
+    msgc_close(ch);
+    stop_server(f);
+}
+
+/* A finite timeout shorter than the dialer's longest sleep is kept exactly. */
+static void
+test_issue4_short_timeout_of_a_sleeping_dialer_is_kept(void **state)
+{
+    fixture *f = *state;
+    start_server(f);
+    msgc_chan *ch = dial(f);
+    rt_Num rep;
+    long long t0 = rt_now_ms();
+    assert_int_equal(call_num(ch, RT_SLEEP, 400, &rep, 30), MSGC_ETIMEDOUT);
+    long long took = rt_now_ms() - t0;
+    assert_true(took >= 30 && took < 200);
+    /* A longer one after it still waits for its reply. */
+    rt_sleep_ms(400);
+    assert_int_equal(call_num(ch, RT_SLEEP, 150, &rep, 5000), 0);
+    assert_true(rep.a == 150);
+    msgc_close(ch);
+    stop_server(f);
+}
+
+static int
+eight_sender_main(void *argv)
+{
+    const char *url = argv;
+    msgc_opts o = dial_opts();
+    msgc_chan *ch = NULL;
+    RT_CHECK(msgc_dial(&ch, url, &o) == 0);
+    for (unsigned i = 1; i <= 8; i++) {
+        rt_Num n = {.a = i};
+        RT_CHECK(msgc__send(ch, &rt_Num_desc, &n, 5000) == 0);
+    }
+    msgc_close(ch);
+    return 0;
+}
+
+/* A listener may bring several frames with one receive: those wait in the channel, so
+ * msgc_fd, even when first asked for afterwards, is readable until they are taken. */
+static void
+test_issue4_frames_read_ahead_keep_msgc_fd_readable(void **state)
+{
+    fixture *f = *state;
+    pid_t pid;
+    msgc_chan *ch = listen_and_spawn(f, eight_sender_main, f->url, &pid);
+    rt_Num n;
+    rt_Num_desc.init(&n);
+    assert_int_equal(msgc__recv(ch, &rt_Num_desc, &n, 5000), 0);
+    assert_true(n.a == 1);
+    assert_int_equal(rt_wait(pid), 0);
+    struct pollfd p = {.fd = msgc_fd(ch), .events = POLLIN};
+    for (uint64_t i = 2; i <= 8; i++) {
+        assert_int_equal(poll(&p, 1, 0), 1);
+        assert_int_equal(msgc__recv(ch, &rt_Num_desc, &n, 0), 0);
+        assert_true(n.a == i);
+    }
+    /* Everything taken: msgc_fd is quiet again (a unix listener may still see the
+     * hang-up of the sender, which a recv consumes). */
+    if (poll(&p, 1, 0) == 1)
+        assert_int_equal(msgc__recv(ch, &rt_Num_desc, &n, 0), MSGC_ETIMEDOUT);
+    assert_int_equal(poll(&p, 1, 0), 0);
+    msgc_close(ch);
+}
+
 #define BOTH(fn)                                                                             \
     cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, "unix"),                   \
         cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, "mq")
@@ -729,6 +847,9 @@ main(void)
         BOTH(test_roles_send_on_listener_and_recv_on_dialer_are_enotsup),
         BOTH(test_oversize_message_is_etoobig_before_sending),
         BOTH(test_batches_arrive_whole_and_in_order),
+        BOTH(test_issue4_stop_wakes_a_dialer_waiting_for_its_reply),
+        BOTH(test_issue4_short_timeout_of_a_sleeping_dialer_is_kept),
+        BOTH(test_issue4_frames_read_ahead_keep_msgc_fd_readable),
     };
     return cmocka_run_group_tests_name("rpc", tests, NULL, NULL);
 }
