@@ -8,6 +8,7 @@
 #   make valgrind   the tests under valgrind
 #   make fuzz       the fuzz targets (clang, libFuzzer)
 #   make bench      the benchmarks
+#   make install    msgc, libmsgc, msgc.h and msgc.pc into $(DESTDIR)$(PREFIX)
 #   make regen-golden   rewrites tests/golden/*.expected from the current generator
 #
 # Objects and generated sources go to $(BUILD), never into the tree.
@@ -76,7 +77,7 @@ ifneq ($(HAVE_DEPS),yes)
 NEED_DEPS := deps
 endif
 
-.PHONY: all check demo deps asan valgrind fuzz bench clean regen-golden tests
+.PHONY: all check demo deps asan valgrind fuzz bench clean regen-golden tests install
 .DELETE_ON_ERROR:
 # Generated test code is kept: other targets link it.
 .SECONDARY:
@@ -206,6 +207,28 @@ demo: $(NEED_DEPS)
 	    $(MAKE) --no-print-directory -s -C $$ex MSGC_ROOT=$(CURDIR) \
 	        BUILD=$(CURDIR)/$(BUILD)/$$ex run; \
 	done
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+# Rewritten on every install, since it holds PREFIX.
+.PHONY: $(BUILD)/msgc.pc
+$(BUILD)/msgc.pc:
+	@mkdir -p $(@D)
+	printf '%s\n' 'prefix=$(PREFIX)' 'includedir=$${prefix}/include' 'libdir=$${prefix}/lib' '' \
+	    'Name: msgc' 'Description: typed messages and RPC between C programs' \
+	    'Version: 0.1.0' 'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lmsgc' \
+	    'Libs.private: -lrt -lpthread' > $@
+
+install: all $(BUILD)/msgc.pc
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 0755 $(MSGC) $(DESTDIR)$(PREFIX)/bin/msgc
+	install -m 0644 runtime/msgc.h runtime/msgc_wire.h $(DESTDIR)$(PREFIX)/include/
+	install -m 0644 $(LIBMSGC) $(DESTDIR)$(PREFIX)/lib/libmsgc.a
+	install -m 0755 $(LIBMSGC_SO) $(DESTDIR)$(PREFIX)/lib/libmsgc.so.0
+	ln -sf libmsgc.so.0 $(DESTDIR)$(PREFIX)/lib/libmsgc.so
+	install -m 0644 $(BUILD)/msgc.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/msgc.pc
 
 regen-golden: $(MSGC)
 	sh tests/golden/regen.sh $(MSGC)
