@@ -6,27 +6,22 @@
  * it; default build/msgc) and MSGC_RUNTIME the directory of msgc.h (default runtime),
  * both relative to the working directory the test starts in.
  */
-#define _XOPEN_SOURCE 700 /* realpath */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 
 #include <cmocka.h>
 
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "files.h"
+#include "proc_run.h"
 
 static char msgc_path[PATH_MAX];
 static char runtime_dir[PATH_MAX];
@@ -34,108 +29,9 @@ static char templates_dir[PATH_MAX];
 
 /* --- running a program --- */
 
-typedef struct result {
-    int status; /* exit status; 128 + signal when killed */
-    bool timed_out;
-    char *out, *err;
-    size_t out_len, err_len;
-} result;
-
-static void
-result_free(result *r)
-{
-    free(r->out);
-    free(r->err);
-    memset(r, 0, sizeof *r);
-}
-
-static void
-append(char **buf, size_t *len, const char *data, size_t n)
-{
-    char *b = realloc(*buf, *len + n + 1);
-    assert_non_null(b);
-    memcpy(b + *len, data, n);
-    *len += n;
-    b[*len] = '\0';
-    *buf = b;
-}
-
-static long long
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Runs argv (argv[0] is the program path) in directory cwd, killing it after timeout_ms. */
-static void
-run_prog(result *r, const char *cwd, int timeout_ms, char *const argv[])
-{
-    int out[2], err[2];
-    memset(r, 0, sizeof *r);
-    append(&r->out, &r->out_len, "", 0);
-    append(&r->err, &r->err_len, "", 0);
-    assert_int_equal(pipe(out), 0);
-    assert_int_equal(pipe(err), 0);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_RDONLY);
-        if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
-            _exit(126);
-        close(out[0]);
-        close(err[0]);
-        if (cwd && chdir(cwd) != 0)
-            _exit(126);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    close(out[1]);
-    close(err[1]);
-    struct pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
-    int open_fds = 2;
-    long long deadline = now_ms() + timeout_ms;
-    while (open_fds > 0) {
-        long long left = deadline - now_ms();
-        if (left <= 0) {
-            r->timed_out = true;
-            kill(pid, SIGKILL);
-            break;
-        }
-        int n = poll(fds, 2, (int)left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        assert_true(n >= 0);
-        for (int i = 0; i < 2; i++) {
-            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            char buf[65536];
-            ssize_t got = read(fds[i].fd, buf, sizeof buf);
-            if (got > 0) {
-                if (i == 0)
-                    append(&r->out, &r->out_len, buf, (size_t)got);
-                else
-                    append(&r->err, &r->err_len, buf, (size_t)got);
-            } else if (got == 0 || errno != EINTR) {
-                close(fds[i].fd);
-                fds[i].fd = -1;
-                open_fds--;
-            }
-        }
-    }
-    for (int i = 0; i < 2; i++)
-        if (fds[i].fd >= 0)
-            close(fds[i].fd);
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        assert_int_equal(errno, EINTR);
-    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 /* Runs msgc with the NULL-terminated arguments in directory cwd (10 s timeout). */
 static void
-run_msgc_in(result *r, const char *cwd, int timeout_ms, const char *const *args)
+run_msgc_in(proc_result *r, const char *cwd, int timeout_ms, const char *const *args)
 {
     char *argv[64];
     size_t n = 0;
@@ -145,7 +41,7 @@ run_msgc_in(result *r, const char *cwd, int timeout_ms, const char *const *args)
         argv[n++] = (char *)*args;
     }
     argv[n] = NULL;
-    run_prog(r, cwd, timeout_ms, argv);
+    proc_run(r, cwd, timeout_ms, argv);
     assert_false(r->timed_out);
 }
 
@@ -168,36 +64,11 @@ setup(void **state)
     return 0;
 }
 
-static void
-remove_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (d) {
-            struct dirent *e;
-            while ((e = readdir(d)) != NULL) {
-                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                    continue;
-                char sub[PATH_MAX];
-                snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-                remove_tree(sub);
-            }
-            closedir(d);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
 static int
 teardown(void **state)
 {
     fixture *f = *state;
-    remove_tree(f->dir);
+    files_remove_tree(f->dir);
     free(f);
     return 0;
 }
@@ -244,18 +115,7 @@ get(const char *dir, const char *rel)
 {
     char p[PATH_MAX];
     path_in(p, sizeof p, dir, rel);
-    FILE *fp = fopen(p, "rb");
-    if (!fp)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    char chunk[65536];
-    size_t n;
-    append(&buf, &len, "", 0);
-    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        append(&buf, &len, chunk, n);
-    fclose(fp);
-    return buf;
+    return files_read(p, NULL);
 }
 
 static bool
@@ -271,23 +131,7 @@ exists(const char *dir, const char *rel)
 static int
 count_entries(const char *dir)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return 0;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        char sub[PATH_MAX];
-        struct stat st;
-        snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
-        n++;
-        if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-            n += count_entries(sub);
-    }
-    closedir(d);
-    return n;
+    return files_count(dir, true);
 }
 
 static bool
@@ -337,12 +181,12 @@ test_help_prints_usage_on_stdout_and_exits_0(void **state)
 {
     static const char *const spellings[] = {"-h", "--help"};
     for (size_t i = 0; i < 2; i++) {
-        result r;
+        proc_result r;
         MSGC(&r, dir_of(state), spellings[i]);
         assert_int_equal(r.status, 0);
         assert_full_usage(r.out);
         assert_string_equal(r.err, "");
-        result_free(&r);
+        proc_result_free(&r);
     }
     assert_int_equal(count_entries(dir_of(state)), 0);
 }
@@ -350,7 +194,7 @@ test_help_prints_usage_on_stdout_and_exits_0(void **state)
 static void
 test_version_prints_the_version_the_banner_names(void **state)
 {
-    result r;
+    proc_result r;
     MSGC(&r, dir_of(state), "--version");
     assert_int_equal(r.status, 0);
     assert_string_equal(r.err, "");
@@ -364,7 +208,7 @@ test_version_prints_the_version_the_banner_names(void **state)
     char wproto[128];
     snprintf(wproto, sizeof wproto, "// Generated by msgc %u.%u.%u from a.msg. DO NOT EDIT.\n", a,
              b, c);
-    result_free(&r);
+    proc_result_free(&r);
 
     put(dir_of(state), "a.msg", point_msg);
     MSGC(&r, dir_of(state), "--proto", "a.msg");
@@ -377,21 +221,21 @@ test_version_prints_the_version_the_banner_names(void **state)
     free(h);
     free(cc);
     free(proto);
-    result_free(&r);
+    proc_result_free(&r);
 }
 
 static void
 test_unknown_option_exits_2_with_message_and_usage(void **state)
 {
     put(dir_of(state), "a.msg", point_msg);
-    result r;
+    proc_result r;
     MSGC(&r, dir_of(state), "--frobnicate", "a.msg");
     assert_int_equal(r.status, 2);
     assert_string_equal(r.out, "");
     assert_true(starts_with(r.err, "msgc: error: unknown option '--frobnicate'\n"));
     assert_full_usage(r.err + strlen("msgc: error: unknown option '--frobnicate'\n"));
     assert_int_equal(count_entries(dir_of(state)), 1);
-    result_free(&r);
+    proc_result_free(&r);
 }
 
 static void
@@ -401,7 +245,7 @@ test_option_without_its_value_exits_2(void **state)
                                        "-M", "--deps", "--templates"};
     put(dir_of(state), "a.msg", point_msg);
     for (size_t i = 0; i < sizeof opts / sizeof *opts; i++) {
-        result r;
+        proc_result r;
         MSGC(&r, dir_of(state), "a.msg", opts[i]);
         char want[128];
         snprintf(want, sizeof want, "msgc: error: missing value after '%s'\n", opts[i]);
@@ -409,7 +253,7 @@ test_option_without_its_value_exits_2(void **state)
         assert_string_equal(r.out, "");
         if (!starts_with(r.err, want))
             fail_msg("msgc a.msg %s: stderr is\n%s", opts[i], r.err);
-        result_free(&r);
+        proc_result_free(&r);
     }
     assert_int_equal(count_entries(dir_of(state)), 1);
 }
@@ -417,29 +261,29 @@ test_option_without_its_value_exits_2(void **state)
 static void
 test_no_input_file_exits_2(void **state)
 {
-    result r;
+    proc_result r;
     MSGC(&r, dir_of(state), "-o", "out");
     assert_int_equal(r.status, 2);
     assert_string_equal(r.out, "");
     assert_true(starts_with(r.err, "msgc: error: no input files\n"));
     assert_false(exists(dir_of(state), "out"));
-    result_free(&r);
+    proc_result_free(&r);
 
     char *argv[] = {msgc_path, NULL};
-    run_prog(&r, dir_of(state), 10000, argv);
+    proc_run(&r, dir_of(state), 10000, argv);
     assert_int_equal(r.status, 2);
     assert_true(starts_with(r.err, "msgc: error: no input files\n"));
-    result_free(&r);
+    proc_result_free(&r);
 }
 
 static void
 test_unreadable_input_exits_2(void **state)
 {
-    result r;
+    proc_result r;
     MSGC(&r, dir_of(state), "-o", "out", "nope.msg");
     assert_int_equal(r.status, 2);
     assert_string_equal(r.err, "msgc: error: cannot read nope.msg: No such file or directory\n");
-    result_free(&r);
+    proc_result_free(&r);
 
     char d[PATH_MAX];
     path_in(d, sizeof d, dir_of(state), "adir.msg");
@@ -448,7 +292,7 @@ test_unreadable_input_exits_2(void **state)
     assert_int_equal(r.status, 2);
     assert_string_equal(r.err, "msgc: error: cannot read adir.msg: Is a directory\n");
     assert_false(exists(dir_of(state), "out"));
-    result_free(&r);
+    proc_result_free(&r);
 }
 
 /* --- schema errors --- */
@@ -462,7 +306,7 @@ test_schema_error_exits_1_with_file_line_col(void **state)
         "    int32 a = 1;\n"
         "    int32 b = 1;\n"
         "}\n");
-    result r;
+    proc_result r;
     MSGC(&r, dir_of(state), "-o", "out", "s/bad.msg");
     assert_int_equal(r.status, 1);
     assert_string_equal(r.out, "");
@@ -473,7 +317,7 @@ test_schema_error_exits_1_with_file_line_col(void **state)
                                "    int32 a = 1;\n"
                                "              ^\n");
     assert_false(exists(dir_of(state), "out"));
-    result_free(&r);
+    proc_result_free(&r);
 }
 
 static void
@@ -486,7 +330,7 @@ test_every_error_is_reported_up_to_20_then_too_many_errors(void **state)
         strcat(text, line);
     }
     put(dir_of(state), "many.msg", text);
-    result r;
+    proc_result r;
     MSGC(&r, dir_of(state), "many.msg");
     assert_int_equal(r.status, 1);
     assert_int_equal(count_substr(r.err, ": error: "), 21);
@@ -500,7 +344,7 @@ test_every_error_is_reported_up_to_20_then_too_many_errors(void **state)
     assert_true(r.err_len >= strlen(last));
     assert_string_equal(r.err + r.err_len - strlen(last), last);
     assert_int_equal(count_entries(dir_of(state)), 1);
-    result_free(&r);
+    proc_result_free(&r);
 }
 
 /* --- outputs and paths --- */
@@ -509,7 +353,7 @@ static void
 test_out_dir_receives_the_header_and_the_source(void **state)
 {
     put(dir_of(state), "a.msg", point_msg);
-    result r;
+    proc_result r;
     MSGC(&r, dir_of(state), "-o", "out", "a.msg");
     assert_int_equal(r.status, 0);
     assert_string_equal(r.out, "");
@@ -518,26 +362,26 @@ test_out_dir_receives_the_header_and_the_source(void **state)
     assert_true(exists(dir_of(state), "out/a.msg.c"));
     assert_false(exists(dir_of(state), "out/a.proto"));
     assert_int_equal(count_entries(dir_of(state)), 4); /* a.msg out out/a.msg.{h,c} */
-    result_free(&r);
+    proc_result_free(&r);
 
     MSGC(&r, dir_of(state), "--out=o2", "a.msg");
     assert_int_equal(r.status, 0);
     assert_true(exists(dir_of(state), "o2/a.msg.h"));
-    result_free(&r);
+    proc_result_free(&r);
 
     /* Without -o, the working directory. */
     MSGC(&r, dir_of(state), "a.msg");
     assert_int_equal(r.status, 0);
     assert_true(exists(dir_of(state), "a.msg.h"));
     assert_true(exists(dir_of(state), "a.msg.c"));
-    result_free(&r);
+    proc_result_free(&r);
 }
 
 static void
 test_proto_writes_the_proto3_file(void **state)
 {
     put(dir_of(state), "a.msg", point_msg);
-    result r;
+    proc_result r;
     MSGC(&r, dir_of(state), "--proto", "-o", "out", "a.msg");
     assert_int_equal(r.status, 0);
     char *proto = get(dir_of(state), "out/a.proto");
@@ -546,7 +390,7 @@ test_proto_writes_the_proto3_file(void **state)
     assert_non_null(strstr(proto, "\npackage demo;\n"));
     assert_non_null(strstr(proto, "message Point {\n  sint32 x = 1;\n  sint32 y = 2;\n}\n"));
     free(proto);
-    result_free(&r);
+    proc_result_free(&r);
 }
 
 static void
@@ -556,7 +400,7 @@ test_output_path_is_relative_to_the_first_include_dir_holding_the_file(void **st
     put(d, "root/d/x.msg", "package p;\nimport \"d/y.msg\";\nmessage X { Y y = 1; }\n");
     put(d, "root/d/y.msg", "package p;\nmessage Y { int32 v = 1; }\n");
     put(d, "other/z.msg", "message Z { int32 v = 1; }\n");
-    result r;
+    proc_result r;
     MSGC(&r, d, "-I", "other", "-I", "root", "-o", "out", "root/d/x.msg");
     assert_int_equal(r.status, 0);
     assert_string_equal(r.err, "");
@@ -571,7 +415,7 @@ test_output_path_is_relative_to_the_first_include_dir_holding_the_file(void **st
     assert_false(exists(d, "out/d/y.msg.h"));
     free(h);
     free(c);
-    result_free(&r);
+    proc_result_free(&r);
 
     /* --include=DIR and -IDIR spellings; the first dir holding the file wins. */
     MSGC(&r, d, "--include=root/d", "-Iroot", "-o", "out2", "root/d/x.msg");
@@ -580,14 +424,14 @@ test_output_path_is_relative_to_the_first_include_dir_holding_the_file(void **st
     assert_non_null(h);
     assert_non_null(strstr(h, " from x.msg. DO NOT EDIT. */\n"));
     free(h);
-    result_free(&r);
+    proc_result_free(&r);
 
     /* No -I dir holds it: its bare name. */
     MSGC(&r, d, "-I", "root", "-o", "out3", "other/z.msg");
     assert_int_equal(r.status, 0);
     assert_true(exists(d, "out3/z.msg.h"));
     assert_true(exists(d, "out3/z.msg.c"));
-    result_free(&r);
+    proc_result_free(&r);
 }
 
 static bool
@@ -614,17 +458,17 @@ undefined_symbols(const char *dir, const char *include_dir)
     path_in(src, sizeof src, dir, "out/s.msg.c");
     path_in(obj, sizeof obj, dir, "s.o");
     char *cc[] = {"/usr/bin/cc", "-std=c11", "-c", rt, inc, src, "-o", obj, NULL};
-    result r;
-    run_prog(&r, dir, 60000, cc);
+    proc_result r;
+    proc_run(&r, dir, 60000, cc);
     if (r.status != 0)
         fail_msg("cc failed:\n%s", r.err);
-    result_free(&r);
+    proc_result_free(&r);
     char *nm[] = {"/usr/bin/nm", "-u", obj, NULL};
-    run_prog(&r, dir, 60000, nm);
+    proc_run(&r, dir, 60000, nm);
     assert_int_equal(r.status, 0);
     char *syms = r.out;
     r.out = NULL;
-    result_free(&r);
+    proc_result_free(&r);
     return syms;
 }
 
@@ -635,12 +479,12 @@ test_no_stubs_leaves_no_transport_symbol(void **state)
     char out[PATH_MAX];
     path_in(out, sizeof out, d, "out");
     put(d, "s.msg", service_msg);
-    result r;
+    proc_result r;
 
     /* With stubs (the control): the code does call the transport. */
     MSGC(&r, d, "-o", "out", "s.msg");
     assert_int_equal(r.status, 0);
-    result_free(&r);
+    proc_result_free(&r);
     char *syms = undefined_symbols(d, out);
     assert_non_null(strstr(syms, " msgc__send\n"));
     assert_non_null(strstr(syms, " msgc__call\n"));
@@ -649,7 +493,7 @@ test_no_stubs_leaves_no_transport_symbol(void **state)
     MSGC(&r, d, "--no-stubs", "-o", "out", "s.msg");
     assert_int_equal(r.status, 0);
     assert_string_equal(r.err, "");
-    result_free(&r);
+    proc_result_free(&r);
     static const char *const files[] = {"out/s.msg.h", "out/s.msg.c"};
     for (size_t i = 0; i < 2; i++) {
         char *text = get(d, files[i]);
@@ -678,7 +522,7 @@ test_deps_writes_a_make_rule_with_phony_targets(void **state)
     const char *d = dir_of(state);
     put(d, "a.msg", "import \"b.msg\";\nmessage A { B b = 1; }\n");
     put(d, "b.msg", "message B { int32 v = 1; }\n");
-    result r;
+    proc_result r;
     MSGC(&r, d, "-M", "deps.mk", "-o", "out", "a.msg");
     assert_int_equal(r.status, 0);
     assert_string_equal(r.err, "");
@@ -690,12 +534,12 @@ test_deps_writes_a_make_rule_with_phony_targets(void **state)
                             "\n"
                             "a.msg:\n");
     free(mk);
-    result_free(&r);
+    proc_result_free(&r);
 
     MSGC(&r, d, "--deps=deps2.mk", "-o", "out", "a.msg");
     assert_int_equal(r.status, 0);
     assert_true(exists(d, "deps2.mk"));
-    result_free(&r);
+    proc_result_free(&r);
 }
 
 /* With --proto the .proto file is generated too, so it is a target of the rule. */
@@ -704,7 +548,7 @@ test_deps_names_the_proto_file_among_the_targets(void **state)
 {
     const char *d = dir_of(state);
     put(d, "a.msg", point_msg);
-    result r;
+    proc_result r;
     MSGC(&r, d, "--proto", "-M", "deps.mk", "-o", "out", "a.msg");
     assert_int_equal(r.status, 0);
     char *mk = get(d, "deps.mk");
@@ -716,7 +560,7 @@ test_deps_names_the_proto_file_among_the_targets(void **state)
     if (!named)
         print_message("targets: %s\n", mk);
     free(mk);
-    result_free(&r);
+    proc_result_free(&r);
     assert_true(named);
 }
 
@@ -727,16 +571,14 @@ copy_template(const char *dir, const char *name, const char *prefix)
 {
     char src[PATH_MAX], rel[PATH_MAX];
     path_in(src, sizeof src, templates_dir, name);
-    FILE *fp = fopen(src, "rb");
-    assert_non_null(fp);
+    size_t body_len;
+    char *body = files_read(src, &body_len);
+    assert_non_null(body);
     char *text = NULL;
     size_t len = 0;
-    char chunk[65536];
-    size_t n;
-    append(&text, &len, prefix, strlen(prefix));
-    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        append(&text, &len, chunk, n);
-    fclose(fp);
+    files_append(&text, &len, prefix, strlen(prefix));
+    files_append(&text, &len, body, body_len);
+    free(body);
     path_in(rel, sizeof rel, "t", name);
     put(dir, rel, text);
     free(text);
@@ -749,7 +591,7 @@ test_templates_dir_replaces_the_builtin_templates(void **state)
     put(d, "a.msg", point_msg);
     copy_template(d, "msg.h.tmpl", "/* custom header template for {{schema}} */\n");
     copy_template(d, "msg.c.tmpl", "/* custom source template */\n");
-    result r;
+    proc_result r;
     MSGC(&r, d, "--templates", "t", "-o", "out", "a.msg");
     assert_int_equal(r.status, 0);
     assert_string_equal(r.err, "");
@@ -758,7 +600,7 @@ test_templates_dir_replaces_the_builtin_templates(void **state)
     assert_true(starts_with(c, "/* custom source template */\n/* Generated by msgc"));
     free(h);
     free(c);
-    result_free(&r);
+    proc_result_free(&r);
 }
 
 static void
@@ -767,17 +609,17 @@ test_missing_template_file_exits_2(void **state)
     const char *d = dir_of(state);
     put(d, "a.msg", point_msg);
     copy_template(d, "msg.h.tmpl", "");
-    result r;
+    proc_result r;
     MSGC(&r, d, "--templates", "t", "-o", "out", "a.msg");
     assert_int_equal(r.status, 2);
     assert_string_equal(
         r.err, "msgc: error: cannot read template t/msg.c.tmpl: No such file or directory\n");
-    result_free(&r);
+    proc_result_free(&r);
 
     MSGC(&r, d, "--templates=nowhere", "-o", "out", "a.msg");
     assert_int_equal(r.status, 2);
     assert_true(starts_with(r.err, "msgc: error: cannot read template nowhere/msg.h.tmpl: "));
-    result_free(&r);
+    proc_result_free(&r);
 }
 
 static void
@@ -787,12 +629,12 @@ test_template_with_unknown_variable_exits_2_naming_template_and_line(void **stat
     put(d, "a.msg", point_msg);
     copy_template(d, "msg.h.tmpl", "");
     copy_template(d, "msg.c.tmpl", "/* one */\n/* two */\n{{no_such_variable}}\n");
-    result r;
+    proc_result r;
     MSGC(&r, d, "--templates", "t", "-o", "out", "a.msg");
     assert_int_equal(r.status, 2);
     assert_string_equal(r.err, "msgc: error: template error: msg.c.tmpl:3: unknown name "
                                "'no_such_variable'\n");
-    result_free(&r);
+    proc_result_free(&r);
 }
 
 /* --- --check --- */
@@ -802,20 +644,20 @@ test_check_writes_nothing(void **state)
 {
     const char *d = dir_of(state);
     put(d, "a.msg", point_msg);
-    result r;
+    proc_result r;
     MSGC(&r, d, "--check", "--proto", "-M", "deps.mk", "-o", "out", "a.msg");
     assert_int_equal(r.status, 0);
     assert_string_equal(r.out, "");
     assert_string_equal(r.err, "");
     assert_int_equal(count_entries(d), 1);
-    result_free(&r);
+    proc_result_free(&r);
 
     put(d, "bad.msg", "message B { int32 x = 0; }\n");
     MSGC(&r, d, "--check", "-o", "out", "bad.msg");
     assert_int_equal(r.status, 1);
     assert_true(starts_with(r.err, "bad.msg:1:23: error: "));
     assert_int_equal(count_entries(d), 2);
-    result_free(&r);
+    proc_result_free(&r);
 }
 
 /* --- hostile input --- */
@@ -906,37 +748,25 @@ test_hostile_input_neither_crashes_nor_hangs(void **state)
 
     for (size_t i = 0; i < n; i++) {
         put_bytes(d, "nasty.msg", cases[i].data, cases[i].len);
-        result r;
+        proc_result r;
         char *argv[] = {msgc_path, "-o", "out", "nasty.msg", NULL};
-        run_prog(&r, d, 30000, argv);
+        proc_run(&r, d, 30000, argv);
         if (r.timed_out || r.status != cases[i].want)
             fail_msg("%s: %s, status %d (want %d)", cases[i].what,
                      r.timed_out ? "timed out" : "finished", r.status, cases[i].want);
         if (cases[i].want != 0 && !starts_with(r.err, "nasty.msg:1:"))
             fail_msg("%s: stderr starts %.200s", cases[i].what, r.err);
-        result_free(&r);
+        proc_result_free(&r);
         free(cases[i].data);
-    }
-}
-
-static void
-resolve(char *buf, const char *env, const char *fallback)
-{
-    const char *p = getenv(env);
-    if (!p || !*p)
-        p = fallback;
-    if (!realpath(p, buf)) {
-        fprintf(stderr, "test_cli: %s (%s): %s\n", p, env, strerror(errno));
-        exit(1);
     }
 }
 
 int
 main(void)
 {
-    resolve(msgc_path, "MSGC", "build/msgc");
-    resolve(runtime_dir, "MSGC_RUNTIME", "runtime");
-    resolve(templates_dir, "MSGC_TEMPLATES", "templates");
+    proc_resolve(msgc_path, "MSGC", "build/msgc", "test_cli");
+    proc_resolve(runtime_dir, "MSGC_RUNTIME", "runtime", "test_cli");
+    proc_resolve(templates_dir, "MSGC_TEMPLATES", "templates", "test_cli");
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_help_prints_usage_on_stdout_and_exits_0),

@@ -13,7 +13,6 @@
  * MSGC names the msgc binary (default build/msgc) and MSGC_RUNTIME the directory of
  * msgc.h (default runtime), relative to the starting directory (the source root).
  */
-#define _XOPEN_SOURCE 700 /* realpath */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,18 +20,15 @@
 #include <cmocka.h>
 
 #include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
+
+#include "files.h"
+#include "proc_run.h"
 
 static char msgc_path[PATH_MAX];
 static char runtime_dir[PATH_MAX];
@@ -40,56 +36,6 @@ static char runtime_dir[PATH_MAX];
 #define MAX_ARGS 512
 
 /* --- running a program --- */
-
-typedef struct result {
-    int status; /* exit status; 128 + signal when killed */
-    char *out;  /* stdout and stderr together */
-    size_t len;
-} result;
-
-static void
-append(char **buf, size_t *len, const char *data, size_t n)
-{
-    char *b = realloc(*buf, *len + n + 1);
-    assert_non_null(b);
-    memcpy(b + *len, data, n);
-    *len += n;
-    b[*len] = '\0';
-    *buf = b;
-}
-
-/* Runs argv (searched in PATH) in directory cwd; collects stdout and stderr. */
-static void
-run_prog(result *r, const char *cwd, char *const argv[])
-{
-    int p[2];
-    memset(r, 0, sizeof *r);
-    append(&r->out, &r->len, "", 0);
-    assert_int_equal(pipe(p), 0);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        if (dup2(p[1], 1) < 0 || dup2(p[1], 2) < 0 || (cwd && chdir(cwd) != 0))
-            _exit(126);
-        close(p[0]);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    close(p[1]);
-    char buf[65536];
-    for (;;) {
-        ssize_t got = read(p[0], buf, sizeof buf);
-        if (got > 0)
-            append(&r->out, &r->len, buf, (size_t)got);
-        else if (got == 0 || errno != EINTR)
-            break;
-    }
-    close(p[0]);
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        assert_int_equal(errno, EINTR);
-    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
 
 /* A growable argv. */
 typedef struct args {
@@ -117,60 +63,21 @@ args_free(args *a)
 static void
 run_ok(args *a, const char *cwd, const char *what)
 {
-    result r;
-    run_prog(&r, cwd, a->v);
+    proc_result r;
+    proc_run_merged(&r, cwd, a->v);
     if (r.status != 0) {
         print_message("$");
         for (size_t i = 0; i < a->n; i++)
             print_message(" %s", a->v[i]);
         print_message("\n%.8000s\n", r.out);
-        free(r.out);
-        fail_msg("%s failed (status %d)", what, r.status);
+        int status = r.status;
+        proc_result_free(&r);
+        fail_msg("%s failed (status %d)", what, status);
     }
-    free(r.out);
+    proc_result_free(&r);
 }
 
 /* --- files --- */
-
-static void
-remove_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (d) {
-            struct dirent *e;
-            while ((e = readdir(d)) != NULL) {
-                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                    continue;
-                char sub[PATH_MAX];
-                snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-                remove_tree(sub);
-            }
-            closedir(d);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
-static char *
-read_whole(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL, chunk[65536];
-    size_t len = 0, n;
-    append(&buf, &len, "", 0);
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        append(&buf, &len, chunk, n);
-    fclose(f);
-    return buf;
-}
 
 static bool
 ends_with(const char *s, const char *suffix)
@@ -277,7 +184,7 @@ static void
 gen_free(gen *g)
 {
     if (g->tmp[0])
-        remove_tree(g->tmp);
+        files_remove_tree(g->tmp);
     args_free(&g->schemas);
 }
 
@@ -353,7 +260,7 @@ write_init_unit(const gen *g, const char *path)
     for (size_t i = 0; i < g->schemas.n; i++) {
         char p[PATH_MAX + 16];
         snprintf(p, sizeof p, "%s/%s.h", g->out, g->schemas.v[i]);
-        char *text = read_whole(p);
+        char *text = files_read(p, NULL);
         assert_non_null(text);
         for (char *line = text; line && *line;
              line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
@@ -424,7 +331,7 @@ check_includes_of(const gen *g, const char *rel, const char *suffix)
 {
     char p[PATH_MAX + 16];
     snprintf(p, sizeof p, "%s/%s%s", g->out, rel, suffix + 4);
-    char *text = read_whole(p);
+    char *text = files_read(p, NULL);
     assert_non_null(text);
     const char *base = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
     for (char *line = text; line && *line;) {
@@ -514,23 +421,11 @@ test_generated_code(void **state)
     }
 }
 
-static void
-resolve(char *buf, const char *env, const char *fallback)
-{
-    const char *p = getenv(env);
-    if (!p || !*p)
-        p = fallback;
-    if (!realpath(p, buf)) {
-        fprintf(stderr, "test_gencompile: %s (%s): %s\n", p, env, strerror(errno));
-        exit(1);
-    }
-}
-
 int
 main(void)
 {
-    resolve(msgc_path, "MSGC", "build/msgc");
-    resolve(runtime_dir, "MSGC_RUNTIME", "runtime");
+    proc_resolve(msgc_path, "MSGC", "build/msgc", "test_gencompile");
+    proc_resolve(runtime_dir, "MSGC_RUNTIME", "runtime", "test_gencompile");
     static const char *const sets[] = {"schemas", "tests/schemas", "tests/golden"};
     enum { N_SETS = sizeof sets / sizeof *sets, N_TESTS = N_SETS * 2 * N_CHECKS };
     static config configs[N_TESTS];

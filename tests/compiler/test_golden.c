@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "mc.h"
 #include "memfs.h"
 
@@ -48,55 +49,6 @@ cat2(char *buf, size_t cap, const char *a, const char *b)
     assert_true(la + lb < cap);
     memcpy(buf, a, la);
     memcpy(buf + la, b, lb + 1);
-}
-
-static char *
-read_whole(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    assert_non_null(buf);
-    for (;;) {
-        n += fread(buf + n, 1, cap - n - 1, f);
-        if (n < cap - 1)
-            break;
-        cap *= 2;
-        buf = realloc(buf, cap);
-        assert_non_null(buf);
-    }
-    fclose(f);
-    buf[n] = '\0';
-    if (len)
-        *len = n;
-    return buf;
-}
-
-static void
-remove_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (d) {
-            struct dirent *e;
-            while ((e = readdir(d)) != NULL) {
-                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                    continue;
-                char sub[PATH_MAX];
-                snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-                remove_tree(sub);
-            }
-            closedir(d);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
 }
 
 /* Temporary directories of the running test; the teardown removes what a failed test
@@ -124,7 +76,7 @@ drop_tmpdir(char *dir)
     for (size_t i = 0; i < sizeof tmpdirs / sizeof *tmpdirs; i++)
         if (tmpdirs[i] == dir)
             tmpdirs[i] = NULL;
-    remove_tree(dir);
+    files_remove_tree(dir);
     free(dir);
 }
 
@@ -138,26 +90,11 @@ drop_tmpdirs(void **state)
     return 0;
 }
 
-/* Counts the regular files below dir. */
+/* Counts the files below dir, directories not counted. */
 static int
 count_files(const char *dir)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return 0;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        char sub[PATH_MAX];
-        struct stat st;
-        snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
-        if (lstat(sub, &st) == 0)
-            n += S_ISDIR(st.st_mode) ? count_files(sub) : 1;
-    }
-    closedir(d);
-    return n;
+    return files_count(dir, false);
 }
 
 /* Diagnostics of one mc_compile, collected. */
@@ -267,8 +204,8 @@ static void
 assert_same_file(const char *expected, const char *actual)
 {
     size_t exp_len, act_len;
-    char *exp = read_whole(expected, &exp_len);
-    char *act = read_whole(actual, &act_len);
+    char *exp = files_read(expected, &exp_len);
+    char *act = files_read(actual, &act_len);
     if (!exp)
         fail_msg("cannot read %s: %s", expected, strerror(errno));
     if (!act)
@@ -444,7 +381,7 @@ test_outputs_hold_no_invocation_path(void **state)
         for (size_t j = 0; j < N_OUTPUTS; j++) {
             char p[PATH_MAX];
             snprintf(p, sizeof p, "%s/%s%s", out, names[i], outputs[j]);
-            char *text = read_whole(p, NULL);
+            char *text = files_read(p, NULL);
             assert_non_null(text);
             if (strstr(text, abs) || strstr(text, out) || strstr(text, "tests/golden"))
                 fail_msg("%s names the invocation path", p);
@@ -533,7 +470,7 @@ test_memfs_and_files_give_the_same_output(void **state)
         char p[PATH_MAX], mp[PATH_MAX];
         snprintf(p, sizeof p, "%s/%s", golden_dir(), files[i]);
         snprintf(mp, sizeof mp, "golden/%s", files[i]);
-        char *text = read_whole(p, NULL);
+        char *text = files_read(p, NULL);
         assert_non_null(text);
         memfs_add(fs, mp, text);
         free(text);
@@ -546,7 +483,7 @@ test_memfs_and_files_give_the_same_output(void **state)
         snprintf(exp, sizeof exp, "%s/imports%s.expected", golden_dir(), outputs[i]);
         snprintf(mp, sizeof mp, "out/imports%s", outputs[i]);
         size_t exp_len, got_len;
-        char *want = read_whole(exp, &exp_len);
+        char *want = files_read(exp, &exp_len);
         const char *got = memfs_get(fs, mp, &got_len);
         assert_non_null(want);
         if (!got)

@@ -11,6 +11,7 @@
 
 #include "mc.h"
 #include "parser.h"
+#include "text_sink.h"
 
 #define YYSTYPE MC_YYSTYPE
 #define YYLTYPE MC_YYLTYPE
@@ -26,24 +27,16 @@ typedef struct fx {
     MC_YYLTYPE loc;
     char out[8192];
     size_t len;
+    text_sink sink;
 } fx;
-
-static void
-collect(void *ctx, const char *text)
-{
-    fx *f = ctx;
-    size_t n = strlen(text);
-    assert_true(f->len + n < sizeof f->out);
-    memcpy(f->out + f->len, text, n + 1);
-    f->len += n;
-}
 
 static int
 setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
     f->arena = mc_arena_new();
-    f->diag = mc_diag_new(f->arena, collect, f);
+    f->sink = (text_sink){f->out, sizeof f->out, &f->len, NULL};
+    f->diag = mc_diag_new(f->arena, text_sink_write, &f->sink);
     *state = f;
     return 0;
 }

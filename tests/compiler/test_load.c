@@ -15,6 +15,7 @@
 
 #include "mc.h"
 #include "memfs.h"
+#include "text_sink.h"
 
 typedef struct fx {
     mc_program prog;
@@ -23,24 +24,16 @@ typedef struct fx {
     mc_io io;
     char out[16384];
     size_t len;
+    text_sink sink;
 } fx;
-
-static void
-collect(void *ctx, const char *text)
-{
-    fx *f = ctx;
-    size_t n = strlen(text);
-    assert_true(f->len + n < sizeof f->out);
-    memcpy(f->out + f->len, text, n + 1);
-    f->len += n;
-}
 
 static int
 setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
     f->prog.arena = mc_arena_new();
-    f->diag = mc_diag_new(f->prog.arena, collect, f);
+    f->sink = (text_sink){f->out, sizeof f->out, &f->len, NULL};
+    f->diag = mc_diag_new(f->prog.arena, text_sink_write, &f->sink);
     f->fs = memfs_new();
     f->io = memfs_io(f->fs);
     *state = f;

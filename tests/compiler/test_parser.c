@@ -12,6 +12,7 @@
 #include "ast.h"
 #include "diag.h"
 #include "mc.h"
+#include "text_sink.h"
 
 typedef struct fx {
     mc_program prog;
@@ -19,25 +20,16 @@ typedef struct fx {
     char out[16384];
     size_t len;
     int calls;
+    text_sink sink;
 } fx;
-
-static void
-collect(void *ctx, const char *text)
-{
-    fx *f = ctx;
-    size_t n = strlen(text);
-    assert_true(f->len + n < sizeof f->out);
-    memcpy(f->out + f->len, text, n + 1);
-    f->len += n;
-    f->calls++;
-}
 
 static int
 setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
     f->prog.arena = mc_arena_new();
-    f->diag = mc_diag_new(f->prog.arena, collect, f);
+    f->sink = (text_sink){f->out, sizeof f->out, &f->len, &f->calls};
+    f->diag = mc_diag_new(f->prog.arena, text_sink_write, &f->sink);
     *state = f;
     return 0;
 }

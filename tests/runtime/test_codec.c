@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "all_types.msg.h"
+#include "at_edges.h"
 #include "codec_support.h"
 
 /* --- helpers --- */
@@ -116,80 +117,29 @@ check_encode_fails(const msgc_desc *d, const void *m, int code, const char *path
     assert_int_equal(len, 777);
 }
 
-static uint32_t
-fbits(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    return u;
-}
-
-static uint64_t
-dbits(double f)
-{
-    uint64_t u;
-    memcpy(&u, &f, sizeof u);
-    return u;
-}
-
-static float
-bits_f(uint32_t u)
-{
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
-
-static double
-bits_d(uint64_t u)
-{
-    double f;
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
-
 /* --- edge values --- */
 
-static const int32_t e_i32[] = {0, 1, -1, INT32_MIN, INT32_MAX, 127, 128, -64};
-static const int64_t e_i64[] = {0, 1, -1, INT64_MIN, INT64_MAX, INT32_MIN, (int64_t)1 << 35, -65};
-static const uint32_t e_u32[] = {0, 1, UINT32_MAX, 127, 128, 16383, 16384, 0x80000000u};
-static const uint64_t e_u64[] = {0, 1, UINT64_MAX, 127, 128, UINT32_MAX, (uint64_t)1 << 63, 300};
-static const uint32_t e_f32[] = {0,
-                                 0x80000000u /* -0.0 */,
-                                 0x7fc00000u /* NaN */,
-                                 0x7fc00001u /* NaN payload */,
-                                 0x7f800000u /* +inf */,
-                                 0xff800000u /* -inf */,
-                                 0x00000001u /* least denormal */,
-                                 0x7f7fffffu /* FLT_MAX */};
-static const uint64_t e_f64[] = {0,
-                                 0x8000000000000000u,
-                                 0x7ff8000000000000u,
-                                 0xfff8000000000001u,
-                                 0x7ff0000000000000u,
-                                 0xfff0000000000000u,
-                                 1,
-                                 0x7fefffffffffffffu};
-static const int32_t e_enum[] = {0, 1, -1, INT32_MIN, INT32_MAX, 12345, 2, -2};
-#define N_EDGES 8
+static const uint32_t e_f32[N_EDGES] = {0,
+                                        0x80000000u /* -0.0 */,
+                                        0x7fc00000u /* NaN */,
+                                        0x7fc00001u /* NaN payload */,
+                                        0x7f800000u /* +inf */,
+                                        0xff800000u /* -inf */,
+                                        0x00000001u /* least denormal */,
+                                        0x7f7fffffu /* FLT_MAX */};
+static const uint64_t e_f64[N_EDGES] = {0,
+                                        0x8000000000000000u,
+                                        0x7ff8000000000000u,
+                                        0xfff8000000000001u,
+                                        0x7ff0000000000000u,
+                                        0xfff0000000000000u,
+                                        1,
+                                        0x7fefffffffffffffu};
 
 static void
 fill_scalars(at_Scalars *m, size_t i)
 {
-    m->f_bool = i % 2 == 1;
-    m->f_int32 = e_i32[i];
-    m->f_int64 = e_i64[i];
-    m->f_uint32 = e_u32[i];
-    m->f_uint64 = e_u64[i];
-    m->f_sint32 = e_i32[(i + 1) % N_EDGES];
-    m->f_sint64 = e_i64[(i + 1) % N_EDGES];
-    m->f_fixed32 = e_u32[(i + 2) % N_EDGES];
-    m->f_fixed64 = e_u64[(i + 2) % N_EDGES];
-    m->f_sfixed32 = e_i32[(i + 3) % N_EDGES];
-    m->f_sfixed64 = e_i64[(i + 3) % N_EDGES];
-    m->f_float = bits_f(e_f32[i]);
-    m->f_double = bits_d(e_f64[i]);
-    m->f_enum = (at_Color)e_enum[i];
+    at_fill_scalar_edges(m, i, e_f32, e_f64);
 }
 
 static void
@@ -236,19 +186,7 @@ test_optionals_round_trip_at_their_edges_with_presence(void **state)
         m.has_o_enum = m.has_o_string = m.has_o_bytes = m.has_o_string_b = true;
         m.has_o_bytes_b = true;
         m.o_bool = i % 2 == 1;
-        m.o_int32 = e_i32[i];
-        m.o_int64 = e_i64[i];
-        m.o_uint32 = e_u32[i];
-        m.o_uint64 = e_u64[i];
-        m.o_sint32 = e_i32[i];
-        m.o_sint64 = e_i64[i];
-        m.o_fixed32 = e_u32[i];
-        m.o_fixed64 = e_u64[i];
-        m.o_sfixed32 = e_i32[i];
-        m.o_sfixed64 = e_i64[i];
-        m.o_float = bits_f(e_f32[i]);
-        m.o_double = bits_d(e_f64[i]);
-        m.o_enum = (at_Color)e_enum[i];
+        at_fill_optional_edges(&m, i, e_f32, e_f64);
         at_Optionals *b = round_trip(&at_Optionals_desc, &m);
         assert_true(b->has_o_bool && b->has_o_int32 && b->has_o_int64 && b->has_o_uint32);
         assert_true(b->has_o_uint64 && b->has_o_sint32 && b->has_o_sint64 && b->has_o_fixed32);
@@ -395,14 +333,6 @@ test_bounded_arrays_round_trip_full_and_reach_max_size(void **state)
 }
 
 static void
-fill_cell(at_Cell *c)
-{
-    memset(c->s, 'c', 120);
-    c->s[120] = '\0';
-    c->z = INT32_MIN;
-}
-
-static void
 test_largest_bounded_value_fits_max_size_exactly(void **state)
 {
     (void)state;
@@ -415,9 +345,9 @@ test_largest_bounded_value_fits_max_size_exactly(void **state)
     b->flag = true;
     b->color = at_Color_COLOR_NEG;
     b->has_cell = true;
-    fill_cell(&b->cell);
-    fill_cell(&b->cells[0]);
-    fill_cell(&b->cells[1]);
+    at_fill_cell(&b->cell, 120, INT32_MIN);
+    at_fill_cell(&b->cells[0], 120, INT32_MIN);
+    at_fill_cell(&b->cells[1], 120, INT32_MIN);
     b->cells_count = 2;
     for (size_t i = 0; i < 2; i++) {
         memset(b->tags[i], 't', 200);
@@ -443,7 +373,7 @@ test_largest_bounded_value_fits_max_size_exactly(void **state)
         else if (cases[k] == at_Box_pick_word)
             memset(b->pick.word, 'w', 20);
         else
-            fill_cell(&b->pick.c);
+            at_fill_cell(&b->pick.c, 120, INT32_MIN);
         size_t size = at_Box_encoded_size(b);
         assert_true(size <= at_Box_MAX_SIZE);
         if (cases[k] == at_Box_pick_c)

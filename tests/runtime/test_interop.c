@@ -17,25 +17,10 @@
 
 #include "all_types.msg.h"
 #include "all_types.pb-c.h"
+#include "at_edges.h"
 #include "codec_support.h"
 
 /* --- comparing an msgc value with a protobuf-c value --- */
-
-static uint32_t
-fbits(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    return u;
-}
-
-static uint64_t
-dbits(double f)
-{
-    uint64_t u;
-    memcpy(&u, &f, sizeof u);
-    return u;
-}
 
 /* msgc keeps an empty string as NULL, protobuf-c as "". */
 static void
@@ -447,40 +432,18 @@ same_all_any(const void *m, const void *p)
 
 /* --- values --- */
 
-static const int32_t e_i32[] = {0, 1, -1, INT32_MIN, INT32_MAX, 127, 128, -64};
-static const int64_t e_i64[] = {0, 1, -1, INT64_MIN, INT64_MAX, INT32_MIN, (int64_t)1 << 35, -65};
-static const uint32_t e_u32[] = {0, 1, UINT32_MAX, 127, 128, 16383, 16384, 0x80000000u};
-static const uint64_t e_u64[] = {0, 1, UINT64_MAX, 127, 128, UINT32_MAX, (uint64_t)1 << 63, 300};
-static const uint32_t e_f32[] = {0x3fc00000u, 0x80000000u, 0x7fc00000u, 0x7fc00001u,
-                                 0x7f800000u, 0xff800000u, 0x00000001u, 0x7f7fffffu};
-static const uint64_t e_f64[] = {0x3ff8000000000000u,
-                                 0x8000000000000000u,
-                                 0x7ff8000000000000u,
-                                 0xfff8000000000001u,
-                                 0x7ff0000000000000u,
-                                 0xfff0000000000000u,
-                                 1,
-                                 0x7fefffffffffffffu};
-static const int32_t e_enum[] = {0, 1, -1, INT32_MIN, INT32_MAX, 12345, 2, -2};
-#define N_EDGES 8
+static const uint32_t e_f32[N_EDGES] = {0x3fc00000u, 0x80000000u, 0x7fc00000u, 0x7fc00001u,
+                                        0x7f800000u, 0xff800000u, 0x00000001u, 0x7f7fffffu};
+static const uint64_t e_f64[N_EDGES] = {0x3ff8000000000000u,
+                                        0x8000000000000000u,
+                                        0x7ff8000000000000u,
+                                        0xfff8000000000001u,
+                                        0x7ff0000000000000u,
+                                        0xfff0000000000000u,
+                                        1,
+                                        0x7fefffffffffffffu};
 /* The index of -0.0 in e_f32 and e_f64. */
 #define NEG_ZERO 1
-
-static float
-bits_f(uint32_t u)
-{
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
-
-static double
-bits_d(uint64_t u)
-{
-    double f;
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
 
 static char text_a[] = "alpha", text_b[] = "\xce\xb2\xc3\xa9ta", text_big[300];
 static uint8_t raw[] = {0, 1, 2, 0xff, 0x80, 0};
@@ -488,20 +451,7 @@ static uint8_t raw[] = {0, 1, 2, 0xff, 0x80, 0};
 static void
 fill_scalars(at_Scalars *m, size_t i)
 {
-    m->f_bool = i % 2 == 1;
-    m->f_int32 = e_i32[i];
-    m->f_int64 = e_i64[i];
-    m->f_uint32 = e_u32[i];
-    m->f_uint64 = e_u64[i];
-    m->f_sint32 = e_i32[(i + 1) % N_EDGES];
-    m->f_sint64 = e_i64[(i + 1) % N_EDGES];
-    m->f_fixed32 = e_u32[(i + 2) % N_EDGES];
-    m->f_fixed64 = e_u64[(i + 2) % N_EDGES];
-    m->f_sfixed32 = e_i32[(i + 3) % N_EDGES];
-    m->f_sfixed64 = e_i64[(i + 3) % N_EDGES];
-    m->f_float = bits_f(e_f32[i]);
-    m->f_double = bits_d(e_f64[i]);
-    m->f_enum = (at_Color)e_enum[i];
+    at_fill_scalar_edges(m, i, e_f32, e_f64);
     m->f_string = i % 3 == 0 ? NULL : i % 3 == 1 ? text_a : text_b;
     m->f_bytes = (msgc_bytes){i % 2 ? raw : NULL, i % 2 ? sizeof raw : 0};
 }
@@ -532,19 +482,7 @@ test_optionals_interoperate_with_presence(void **state)
         m.has_o_int32 = m.has_o_uint32 = m.has_o_sint32 = m.has_o_fixed32 = m.has_o_sfixed32 =
             m.has_o_float = m.has_o_enum = m.has_o_bytes = m.has_o_bytes_b = i % 2 == 1;
         m.o_bool = i % 4 == 0;
-        m.o_int32 = e_i32[i];
-        m.o_int64 = e_i64[i];
-        m.o_uint32 = e_u32[i];
-        m.o_uint64 = e_u64[i];
-        m.o_sint32 = e_i32[i];
-        m.o_sint64 = e_i64[i];
-        m.o_fixed32 = e_u32[i];
-        m.o_fixed64 = e_u64[i];
-        m.o_sfixed32 = e_i32[i];
-        m.o_sfixed64 = e_i64[i];
-        m.o_float = bits_f(e_f32[i]);
-        m.o_double = bits_d(e_f64[i]);
-        m.o_enum = (at_Color)e_enum[i];
+        at_fill_optional_edges(&m, i, e_f32, e_f64);
         m.o_string = i < 2 ? NULL : text_b;
         m.o_bytes = (msgc_bytes){i < 2 ? NULL : raw, i < 2 ? 0 : sizeof raw};
         strcpy(m.o_string_b, i < 2 ? "" : "12345678");
@@ -592,14 +530,6 @@ test_repeated_scalars_interoperate_packed(void **state)
 }
 
 static void
-fill_cell(at_Cell *c, size_t len, int32_t z)
-{
-    memset(c->s, 'c', len);
-    c->s[len] = '\0';
-    c->z = z;
-}
-
-static void
 test_bounded_message_interoperates_at_max_size(void **state)
 {
     (void)state;
@@ -612,9 +542,9 @@ test_bounded_message_interoperates_at_max_size(void **state)
     b->has_flag = true;
     b->color = at_Color_COLOR_NEG;
     b->has_cell = true;
-    fill_cell(&b->cell, 120, INT32_MIN);
-    fill_cell(&b->cells[0], 0, 0);
-    fill_cell(&b->cells[1], 120, INT32_MAX);
+    at_fill_cell(&b->cell, 120, INT32_MIN);
+    at_fill_cell(&b->cells[0], 0, 0);
+    at_fill_cell(&b->cells[1], 120, INT32_MAX);
     b->cells_count = 2;
     memset(b->tags[1], 't', 200);
     b->blobs[0].len = 3;
@@ -627,7 +557,7 @@ test_bounded_message_interoperates_at_max_size(void **state)
         b->nums[i] = i % 2 ? INT64_MIN : INT64_MAX;
     b->nums_count = 13;
     b->pick_case = at_Box_pick_c;
-    fill_cell(&b->pick.c, 120, -1);
+    at_fill_cell(&b->pick.c, 120, -1);
     check_interop(&at_Box_desc, &at__box__descriptor, b, same_box_any, false);
     b->pick_case = at_Box_pick_word;
     strcpy(b->pick.word, "word");

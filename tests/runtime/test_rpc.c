@@ -5,7 +5,6 @@
 #include "rt_proc.h"
 
 #include <errno.h>
-#include <mqueue.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,51 +18,7 @@
 
 #include <cmocka.h>
 
-typedef struct fixture {
-    const char *kind; /* "unix" or "mq" */
-    char url[160];
-    int fds;
-    pid_t server; /* a serving child, or 0 */
-} fixture;
-
-static int
-setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    f->kind = *state;
-    char name[128];
-    if (strcmp(f->kind, "mq") == 0)
-        rt_mq_name(name, sizeof name);
-    else
-        rt_sock_path(name, sizeof name);
-    snprintf(f->url, sizeof f->url, "%s:%s", f->kind, name);
-    f->fds = rt_count_fds();
-    *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    fixture *f = *state;
-    if (f->server > 0)
-        rt_kill(f->server, SIGKILL);
-    int fds = rt_count_fds();
-    const char *addr = strchr(f->url, ':') + 1;
-    bool left = strcmp(f->kind, "mq") == 0 ? rt_mq_exists(addr) : access(addr, F_OK) == 0;
-    int want = f->fds;
-    if (fds != want)
-        fprintf(stderr, "descriptors: %d before, %d after\n", want, fds);
-    if (left) {
-        fprintf(stderr, "%s left behind\n", addr);
-        if (strcmp(f->kind, "mq") == 0)
-            mq_unlink(addr);
-        else
-            unlink(addr);
-    }
-    free(f);
-    return fds == want && !left ? 0 : -1;
-}
+typedef rt_fixture fixture;
 
 static msgc_opts
 dial_opts(void)
@@ -82,41 +37,16 @@ n_calls(void)
 
 /* --- a serving child, stopped by SIGTERM through msgc_stop --- */
 
-static msgc_chan *g_chan;
-static volatile sig_atomic_t g_early;
-
-static void
-on_stop_signal(int sig)
-{
-    (void)sig;
-    if (g_chan)
-        msgc_stop(g_chan);
-    else
-        g_early = 1;
-}
-
-static void
-catch_signal(int sig, void (*fn)(int))
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = fn;
-    sigemptyset(&sa.sa_mask);
-    sigaction(sig, &sa, NULL);
-}
-
 static int
 server_main(void *arg)
 {
-    catch_signal(SIGTERM, on_stop_signal);
+    rt_stop_on_sigterm();
     msgc_chan *ch = NULL;
     RT_CHECK(msgc_listen(&ch, arg, NULL) == 0);
-    g_chan = ch;
-    if (g_early)
-        msgc_stop(ch);
+    rt_stop_target(ch);
     rt_ctx ctx = {0};
     int rc = msgc__serve(ch, &rt_Calc_service, &rt_calc_handlers, &ctx);
-    g_chan = NULL;
+    rt_stop_target(NULL);
     msgc_close(ch);
     RT_CHECK(rc == 0);
     return 0;
@@ -127,15 +57,6 @@ start_server(fixture *f)
 {
     f->server = rt_spawn(server_main, f->url);
     assert_true(f->server > 0);
-}
-
-/* Stops the server with SIGTERM: serve must end with 0 and the child exit 0. */
-static void
-stop_server(fixture *f)
-{
-    kill(f->server, SIGTERM);
-    assert_int_equal(rt_wait(f->server), 0);
-    f->server = 0;
 }
 
 static msgc_chan *
@@ -202,7 +123,7 @@ test_four_clients_get_every_reply_to_their_own_calls(void **state)
     }
     for (unsigned i = 0; i < 4; i++)
         assert_int_equal(rt_wait(pids[i]), 0);
-    stop_server(f);
+    rt_stop_server(f);
 }
 
 /* --- statuses --- */
@@ -227,7 +148,7 @@ test_handler_statuses_reach_the_caller(void **state)
     assert_int_equal(call_num(ch, RT_ADD, 1, &rep, 5000), 0);
     assert_true(rep.a == 2);
     msgc_close(ch);
-    stop_server(f);
+    rt_stop_server(f);
 }
 
 static void
@@ -244,7 +165,7 @@ test_unknown_method_and_missing_handler_are_enotsup(void **state)
     assert_int_equal(call_num(ch, RT_ADD, 41, &rep, 5000), 0);
     assert_true(rep.a == 42);
     msgc_close(ch);
-    stop_server(f);
+    rt_stop_server(f);
 }
 
 static void
@@ -261,7 +182,7 @@ test_undecodable_request_is_eremote_and_server_carries_on(void **state)
     assert_int_equal(call_num(ch, RT_ADD, 1, &rep, 5000), 0);
     assert_true(rep.a == 2);
     msgc_close(ch);
-    stop_server(f);
+    rt_stop_server(f);
 }
 
 static void
@@ -281,7 +202,7 @@ test_late_reply_is_discarded_by_call_id(void **state)
     assert_int_equal(call_num(ch, RT_ADD, 7, &rep, 5000), 0);
     assert_true(rep.a == 8);
     msgc_close(ch);
-    stop_server(f);
+    rt_stop_server(f);
 }
 
 /* --- timeouts --- */
@@ -301,7 +222,7 @@ test_timeout_holds_while_signals_arrive(void **state)
     fixture *f = *state;
     start_server(f);
     msgc_chan *ch = dial(f);
-    catch_signal(SIGALRM, on_tick); /* without SA_RESTART: every wait sees EINTR */
+    rt_catch_signal(SIGALRM, on_tick); /* without SA_RESTART: every wait sees EINTR */
     struct itimerval it = {{0, 5000}, {0, 5000}};
     g_ticks = 0;
     setitimer(ITIMER_REAL, &it, NULL);
@@ -316,7 +237,7 @@ test_timeout_holds_while_signals_arrive(void **state)
     assert_true(took >= 200 && took < 350);
     assert_true(g_ticks > 10);
     msgc_close(ch);
-    stop_server(f);
+    rt_stop_server(f);
 }
 
 static void
@@ -330,7 +251,7 @@ test_timeout_zero_returns_at_once(void **state)
     assert_int_equal(call_num(ch, RT_SLEEP, 500, &rep, 0), MSGC_ETIMEDOUT);
     assert_true(rt_now_ms() - t0 < 50);
     msgc_close(ch);
-    stop_server(f);
+    rt_stop_server(f);
 }
 
 /* --- a server dying under a call --- */
@@ -376,7 +297,7 @@ killed_server_closes_call(fixture *f, int timeout_ms)
     assert_int_equal(call_num(ch, RT_ADD, 5, &rep, 5000), 0);
     assert_true(rep.a == 6);
     msgc_close(ch);
-    stop_server(f);
+    rt_stop_server(f);
 }
 
 static void
@@ -427,7 +348,7 @@ test_killed_clients_do_not_stop_the_server(void **state)
         assert_true(rep.a == i + 1);
     }
     msgc_close(ch);
-    stop_server(f);
+    rt_stop_server(f);
 }
 
 /* --- in-process listener: messages, pending types, stop --- */
@@ -563,6 +484,9 @@ test_oneway_call_reaches_its_handler_without_reply(void **state)
     msgc_close(ch);
 }
 
+/* The listener a signal handler stops. */
+static msgc_chan *g_chan;
+
 static void
 on_alarm_stop(int sig)
 {
@@ -575,7 +499,7 @@ test_stop_from_a_signal_handler_ends_serve_with_zero(void **state)
 {
     fixture *f = *state;
     g_chan = listen_here(f);
-    catch_signal(SIGALRM, on_alarm_stop);
+    rt_catch_signal(SIGALRM, on_alarm_stop);
     struct itimerval it = {{0, 0}, {0, 100000}};
     setitimer(ITIMER_REAL, &it, NULL);
     rt_ctx ctx = {0};
@@ -597,7 +521,7 @@ test_stop_wakes_a_blocked_recv_with_eclosed(void **state)
 {
     fixture *f = *state;
     g_chan = listen_here(f);
-    catch_signal(SIGALRM, on_alarm_stop);
+    rt_catch_signal(SIGALRM, on_alarm_stop);
     struct itimerval it = {{0, 0}, {0, 50000}};
     setitimer(ITIMER_REAL, &it, NULL);
     rt_Num n;
@@ -624,7 +548,7 @@ test_roles_send_on_listener_and_recv_on_dialer_are_enotsup(void **state)
     assert_int_equal(msgc__serve_one(d, &rt_Calc_service, &rt_calc_handlers, NULL, 0),
                      MSGC_ENOTSUP);
     msgc_close(d);
-    stop_server(f);
+    rt_stop_server(f);
     msgc_chan *l = listen_here(f);
     assert_int_equal(msgc__send(l, &rt_Num_desc, &n, 0), MSGC_ENOTSUP);
     assert_string_equal(msgc_last_error()->detail, "send on a listener");
@@ -661,7 +585,7 @@ test_oversize_message_is_etoobig_before_sending(void **state)
     assert_int_equal(rep.data.len, 100);
     rt_Blob_desc.free(&rep);
     msgc_close(ch);
-    stop_server(f);
+    rt_stop_server(f);
 }
 
 static int
@@ -755,7 +679,7 @@ test_issue4_stop_wakes_a_dialer_waiting_for_its_reply(void **state)
     rt_Num rep;
     assert_int_equal(call_num(ch, RT_ADD, 1, &rep, 5000), 0);
     msgc_close(ch);
-    stop_server(f);
+    rt_stop_server(f);
 }
 
 /* A finite timeout shorter than the dialer's longest sleep is kept exactly. */
@@ -775,7 +699,7 @@ test_issue4_short_timeout_of_a_sleeping_dialer_is_kept(void **state)
     assert_int_equal(call_num(ch, RT_SLEEP, 150, &rep, 5000), 0);
     assert_true(rep.a == 150);
     msgc_close(ch);
-    stop_server(f);
+    rt_stop_server(f);
 }
 
 static int
@@ -820,36 +744,32 @@ test_issue4_frames_read_ahead_keep_msgc_fd_readable(void **state)
     msgc_close(ch);
 }
 
-#define BOTH(fn)                                                                             \
-    cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, "unix"),                   \
-        cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, "mq")
-
 int
 main(void)
 {
     signal(SIGPIPE, SIG_DFL); /* SIGPIPE must never be raised, so it may stay fatal */
     const struct CMUnitTest tests[] = {
-        BOTH(test_four_clients_get_every_reply_to_their_own_calls),
-        BOTH(test_handler_statuses_reach_the_caller),
-        BOTH(test_unknown_method_and_missing_handler_are_enotsup),
-        BOTH(test_undecodable_request_is_eremote_and_server_carries_on),
-        BOTH(test_late_reply_is_discarded_by_call_id),
-        BOTH(test_timeout_holds_while_signals_arrive),
-        BOTH(test_timeout_zero_returns_at_once),
-        BOTH(test_server_killed_mid_call_gives_eclosed_without_timeout),
-        BOTH(test_server_killed_mid_call_gives_eclosed_within_timeout),
-        BOTH(test_killed_clients_do_not_stop_the_server),
-        BOTH(test_wrong_type_leaves_the_message_pending_for_its_type),
-        BOTH(test_serve_drops_and_counts_plain_messages),
-        BOTH(test_oneway_call_reaches_its_handler_without_reply),
-        BOTH(test_stop_from_a_signal_handler_ends_serve_with_zero),
-        BOTH(test_stop_wakes_a_blocked_recv_with_eclosed),
-        BOTH(test_roles_send_on_listener_and_recv_on_dialer_are_enotsup),
-        BOTH(test_oversize_message_is_etoobig_before_sending),
-        BOTH(test_batches_arrive_whole_and_in_order),
-        BOTH(test_issue4_stop_wakes_a_dialer_waiting_for_its_reply),
-        BOTH(test_issue4_short_timeout_of_a_sleeping_dialer_is_kept),
-        BOTH(test_issue4_frames_read_ahead_keep_msgc_fd_readable),
+        RT_BOTH(test_four_clients_get_every_reply_to_their_own_calls),
+        RT_BOTH(test_handler_statuses_reach_the_caller),
+        RT_BOTH(test_unknown_method_and_missing_handler_are_enotsup),
+        RT_BOTH(test_undecodable_request_is_eremote_and_server_carries_on),
+        RT_BOTH(test_late_reply_is_discarded_by_call_id),
+        RT_BOTH(test_timeout_holds_while_signals_arrive),
+        RT_BOTH(test_timeout_zero_returns_at_once),
+        RT_BOTH(test_server_killed_mid_call_gives_eclosed_without_timeout),
+        RT_BOTH(test_server_killed_mid_call_gives_eclosed_within_timeout),
+        RT_BOTH(test_killed_clients_do_not_stop_the_server),
+        RT_BOTH(test_wrong_type_leaves_the_message_pending_for_its_type),
+        RT_BOTH(test_serve_drops_and_counts_plain_messages),
+        RT_BOTH(test_oneway_call_reaches_its_handler_without_reply),
+        RT_BOTH(test_stop_from_a_signal_handler_ends_serve_with_zero),
+        RT_BOTH(test_stop_wakes_a_blocked_recv_with_eclosed),
+        RT_BOTH(test_roles_send_on_listener_and_recv_on_dialer_are_enotsup),
+        RT_BOTH(test_oversize_message_is_etoobig_before_sending),
+        RT_BOTH(test_batches_arrive_whole_and_in_order),
+        RT_BOTH(test_issue4_stop_wakes_a_dialer_waiting_for_its_reply),
+        RT_BOTH(test_issue4_short_timeout_of_a_sleeping_dialer_is_kept),
+        RT_BOTH(test_issue4_frames_read_ahead_keep_msgc_fd_readable),
     };
     return cmocka_run_group_tests_name("rpc", tests, NULL, NULL);
 }

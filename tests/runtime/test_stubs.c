@@ -8,7 +8,6 @@
 #include "svc_next.msg.h"
 
 #include <math.h>
-#include <mqueue.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,54 +21,7 @@
 
 #include <cmocka.h>
 
-typedef struct fixture {
-    const char *kind; /* "unix" or "mq" */
-    char url[160];
-    int fds;
-    pid_t server; /* a serving child, or 0 */
-} fixture;
-
-static int
-setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    if (!f)
-        return -1;
-    f->kind = *state;
-    char name[128];
-    if (strcmp(f->kind, "mq") == 0)
-        rt_mq_name(name, sizeof name);
-    else
-        rt_sock_path(name, sizeof name);
-    snprintf(f->url, sizeof f->url, "%s:%s", f->kind, name);
-    f->fds = rt_count_fds();
-    *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    fixture *f = *state;
-    if (f->server > 0)
-        rt_kill(f->server, SIGKILL);
-    int fds = rt_count_fds();
-    const char *addr = strchr(f->url, ':') + 1;
-    bool mq = strcmp(f->kind, "mq") == 0;
-    bool left = mq ? rt_mq_exists(addr) : access(addr, F_OK) == 0;
-    if (fds != f->fds)
-        fprintf(stderr, "descriptors: %d before, %d after\n", f->fds, fds);
-    if (left) {
-        fprintf(stderr, "%s left behind\n", addr);
-        if (mq)
-            mq_unlink(addr);
-        else
-            unlink(addr);
-    }
-    int want = f->fds;
-    free(f);
-    return fds == want && !left ? 0 : -1;
-}
+typedef rt_fixture fixture;
 
 static bool
 is_mq(const fixture *f)
@@ -120,16 +72,6 @@ listen_here(const fixture *f)
                 msgc_last_error()->detail);
     assert_int_equal(rc, 0);
     return ch;
-}
-
-static void
-catch_signal(int sig, void (*fn)(int))
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = fn;
-    sigemptyset(&sa.sa_mask);
-    sigaction(sig, &sa, NULL);
 }
 
 static char *
@@ -654,19 +596,6 @@ static const svc_Calc_handlers calc_handlers_without_who = {
 
 /* --- a serving child, stopped by SIGTERM through msgc_stop --- */
 
-static msgc_chan *g_chan;
-static volatile sig_atomic_t g_early;
-
-static void
-on_stop_signal(int sig)
-{
-    (void)sig;
-    if (g_chan)
-        msgc_stop(g_chan);
-    else
-        g_early = 1;
-}
-
 typedef struct server_arg {
     const char *url;
     const svc_Calc_handlers *h;
@@ -676,16 +605,14 @@ static int
 server_main(void *argv)
 {
     const server_arg *a = argv;
-    catch_signal(SIGTERM, on_stop_signal);
+    rt_stop_on_sigterm();
     msgc_opts o = listen_opts();
     msgc_chan *ch = NULL;
     RT_CHECK(msgc_listen(&ch, a->url, &o) == 0);
-    g_chan = ch;
-    if (g_early)
-        msgc_stop(ch);
+    rt_stop_target(ch);
     calc_ctx ctx = {0};
     int rc = svc_Calc_serve(ch, a->h, &ctx);
-    g_chan = NULL;
+    rt_stop_target(NULL);
     msgc_close(ch);
     RT_CHECK(rc == 0);
     return 0;
@@ -703,15 +630,6 @@ static void
 start_server(fixture *f)
 {
     start_server_with(f, &calc_handlers);
-}
-
-/* Stops the server with SIGTERM: serve must end with 0 and the child exit 0. */
-static void
-stop_server(fixture *f)
-{
-    kill(f->server, SIGTERM);
-    assert_int_equal(rt_wait(f->server), 0);
-    f->server = 0;
 }
 
 /* --- messages --- */
@@ -889,7 +807,7 @@ test_stub_roles_send_on_listener_and_recv_on_dialer_are_enotsup(void **state)
     calc_ctx ctx = {0};
     assert_int_equal(svc_Calc_serve_one(d, &calc_handlers, &ctx, 0), MSGC_ENOTSUP);
     msgc_close(d);
-    stop_server(f);
+    rt_stop_server(f);
 
     msgc_chan *l = listen_here(f);
     pt.x = 1;
@@ -932,7 +850,7 @@ test_call_returns_the_handlers_reply(void **state)
     }
     svc_Path_free(&back);
     msgc_close(ch);
-    stop_server(f);
+    rt_stop_server(f);
 }
 
 static void
@@ -969,7 +887,7 @@ test_handler_statuses_reach_the_caller(void **state)
     assert_true(r.value == 42);
     svc_Result_free(&r);
     msgc_close(ch);
-    stop_server(f);
+    rt_stop_server(f);
 }
 
 static void
@@ -990,7 +908,7 @@ test_method_missing_from_the_servers_schema_is_enotsup(void **state)
     assert_true(r.value == 8);
     svc_Result_free(&r);
     msgc_close(ch);
-    stop_server(f);
+    rt_stop_server(f);
 }
 
 static void
@@ -1008,7 +926,7 @@ test_method_without_handler_is_enotsup(void **state)
     assert_true(r.value == 2);
     svc_Result_free(&r);
     msgc_close(ch);
-    stop_server(f);
+    rt_stop_server(f);
 }
 
 static void
@@ -1037,7 +955,7 @@ test_handler_sees_the_callers_identity_and_deadline(void **state)
     assert_int_equal(svc_Calc_Who(ch, &a, &c, -1), 0);
     assert_true(c.deadline == -1);
     msgc_close(ch);
-    stop_server(f);
+    rt_stop_server(f);
 }
 
 static int
@@ -1077,6 +995,9 @@ test_oneway_reaches_its_handler_and_sends_no_reply(void **state)
 }
 
 /* --- stopping serve from a signal handler --- */
+
+/* The listener a signal handler stops. */
+static msgc_chan *g_chan;
 
 static void
 on_usr1_stop(int sig)
@@ -1118,7 +1039,7 @@ test_stop_from_a_signal_handler_ends_serve_with_zero(void **state)
 {
     fixture *f = *state;
     /* The handler is in place before the child can signal. */
-    catch_signal(SIGUSR1, on_usr1_stop);
+    rt_catch_signal(SIGUSR1, on_usr1_stop);
     sigset_t block, old;
     sigemptyset(&block);
     sigaddset(&block, SIGUSR1);
@@ -1196,31 +1117,27 @@ test_all_types_message_round_trips_through_a_call(void **state)
     free(rep);
     free(req);
     msgc_close(ch);
-    stop_server(f);
+    rt_stop_server(f);
 }
-
-#define BOTH(fn)                                                                                   \
-    cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, "unix"),                         \
-        cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, "mq")
 
 int
 main(void)
 {
     signal(SIGPIPE, SIG_DFL); /* SIGPIPE must never be raised, so it may stay fatal */
     const struct CMUnitTest tests[] = {
-        BOTH(test_message_with_nested_repeated_and_string_fields_arrives_equal),
-        BOTH(test_send_many_and_recv_many_deliver_every_message_in_order),
-        BOTH(test_wrong_type_leaves_the_message_pending_for_its_own_stub),
-        BOTH(test_stub_roles_send_on_listener_and_recv_on_dialer_are_enotsup),
-        BOTH(test_call_returns_the_handlers_reply),
-        BOTH(test_handler_statuses_reach_the_caller),
-        BOTH(test_method_missing_from_the_servers_schema_is_enotsup),
-        BOTH(test_method_without_handler_is_enotsup),
-        BOTH(test_handler_sees_the_callers_identity_and_deadline),
-        BOTH(test_oneway_reaches_its_handler_and_sends_no_reply),
-        BOTH(test_stop_from_a_signal_handler_ends_serve_with_zero),
-        BOTH(test_all_types_message_round_trips),
-        BOTH(test_all_types_message_round_trips_through_a_call),
+        RT_BOTH(test_message_with_nested_repeated_and_string_fields_arrives_equal),
+        RT_BOTH(test_send_many_and_recv_many_deliver_every_message_in_order),
+        RT_BOTH(test_wrong_type_leaves_the_message_pending_for_its_own_stub),
+        RT_BOTH(test_stub_roles_send_on_listener_and_recv_on_dialer_are_enotsup),
+        RT_BOTH(test_call_returns_the_handlers_reply),
+        RT_BOTH(test_handler_statuses_reach_the_caller),
+        RT_BOTH(test_method_missing_from_the_servers_schema_is_enotsup),
+        RT_BOTH(test_method_without_handler_is_enotsup),
+        RT_BOTH(test_handler_sees_the_callers_identity_and_deadline),
+        RT_BOTH(test_oneway_reaches_its_handler_and_sends_no_reply),
+        RT_BOTH(test_stop_from_a_signal_handler_ends_serve_with_zero),
+        RT_BOTH(test_all_types_message_round_trips),
+        RT_BOTH(test_all_types_message_round_trips_through_a_call),
     };
     return cmocka_run_group_tests_name("stubs", tests, NULL, NULL);
 }
