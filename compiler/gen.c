@@ -294,7 +294,8 @@ present_expr(gen *g, const mc_field *f, const char *val, const char *case_name)
         return f->max.set ? mc_arena_printf(g->a, "%s[0] != '\\0'", val)
                           : mc_arena_printf(g->a, "%s != NULL && %s[0] != '\\0'", val, val);
     case MC_T_BYTES:
-        return mc_arena_printf(g->a, "%s.len != 0", val);
+        return f->max.set ? mc_arena_printf(g->a, "%s.len != 0", val)
+                          : mc_arena_printf(g->a, "%s.data != NULL && %s.len != 0", val, val);
     default:
         return mc_arena_printf(g->a, "%s != 0", val);
     }
@@ -379,21 +380,29 @@ fill_field(gen *g, mc_view *v, const mc_message *m, const mc_field *f, const cha
                     : mc_arena_printf(a, "(%s[i] ? strlen(%s[i]) : 0)", val, val));
     /* Sizes of bounded bytes count at most one byte past the bound: the writer refuses
      * such a value, and a wild length cannot make the size wrap. */
+    /* Unbounded bytes with NULL data are empty, whatever len says. */
     mc_view_set(v, "bytes_len",
                 f->max.set ? mc_arena_printf(a, "(%s.len <= %" PRId64 "u ? %s.len : %" PRId64 "u)",
                                              val, n, val, n + 1)
-                           : mc_arena_printf(a, "%s.len", val));
+                           : mc_arena_printf(a, "(%s.data ? %s.len : 0)", val, val));
     mc_view_set(v, "elem_bytes_len",
                 f->max_len.set
                     ? mc_arena_printf(a, "(%s[i].len <= %" PRId64 "u ? %s[i].len : %" PRId64 "u)",
                                       val, l, val, l + 1)
-                    : mc_arena_printf(a, "%s[i].len", val));
+                    : mc_arena_printf(a, "(%s[i].data ? %s[i].len : 0)", val, val));
+    mc_view_set(v, "wlen", f->max.set ? mc_arena_printf(a, "%s.len", val)
+                                      : mc_arena_printf(a, "(%s.data ? %s.len : 0)", val, val));
+    mc_view_set(v, "elem_wlen", f->max_len.set
+                                    ? mc_arena_printf(a, "%s[i].len", val)
+                                    : mc_arena_printf(a, "(%s[i].data ? %s[i].len : 0)", val, val));
     mc_view_set(v, "sub", f->kind == MC_T_MESSAGE ? f->msg_type->c_name : "");
     mc_view_set_bool(v, "sub_heap", f->kind == MC_T_MESSAGE && message_heap(g, f->msg_type));
     /* The descriptor entry. */
     mc_view_set(v, "type_upper", si.upper);
     mc_view_set(v, "label_upper", label_upper(f));
-    unsigned flags = (f->max.set ? 1u : 0u) | (ptr ? 2u : 0u) | (f->max_len.set ? 4u : 0u);
+    bool tracked = f->oneof || rep || mc_field_has_flag(f);
+    unsigned flags = (f->max.set ? 1u : 0u) | (ptr ? 2u : 0u) | (f->max_len.set ? 4u : 0u) |
+                     (tracked ? 8u : 0u);
     mc_view_setf(v, "flags", "%uu", flags);
     mc_view_set(v, "member", member);
     const char *presence = "0";
@@ -602,15 +611,15 @@ fill_service(gen *g, mc_view *v, const mc_service *s, const char *package)
 static const char *
 guard_of(gen *g, const char *rel)
 {
-    char *s = mc_arena_printf(g->a, "%s_H", rel);
+    /* The hash keeps "a_b.msg" and "a/b.msg" apart, which the spelling alone cannot. */
+    char *s = mc_arena_printf(g->a, "MSGC_GEN_%s_%08" PRIx32 "_H", rel,
+                              (uint32_t)mc_fnv1a64(rel));
     for (char *p = s; *p; p++) {
         if (*p >= 'a' && *p <= 'z')
             *p = (char)(*p - 'a' + 'A');
         else if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
             *p = '_';
     }
-    if (s[0] >= '0' && s[0] <= '9')
-        s = mc_arena_printf(g->a, "MSGC_%s", s);
     return s;
 }
 

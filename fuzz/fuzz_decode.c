@@ -37,7 +37,10 @@ typedef struct counter {
     size_t allocs;      /* successful allocations */
     size_t frees;       /* frees of non-NULL pointers */
     size_t live_bytes;  /* allocated and not freed */
-    size_t total_bytes; /* handed out since the last reset */
+    size_t peak_bytes;  /* most held at once by what was allocated since the last reset */
+    size_t base_bytes;  /* live when the first of those allocations came (old contents
+                           are released before a decode allocates) */
+    bool based;
     size_t fail_at;     /* the request (1-based) that fails; 0: none */
 } counter;
 
@@ -69,8 +72,13 @@ count_alloc(void *ctx, size_t n)
     b->h.size = n;
     b->h.mark = BLOCK_MARK;
     c->allocs++;
+    if (!c->based) {
+        c->base_bytes = c->live_bytes;
+        c->based = true;
+    }
     c->live_bytes += n;
-    c->total_bytes += n;
+    if (c->live_bytes - c->base_bytes > c->peak_bytes)
+        c->peak_bytes = c->live_bytes - c->base_bytes;
     return b + 1;
 }
 
@@ -93,7 +101,8 @@ static void
 count_reset(size_t fail_at)
 {
     count.calls = 0;
-    count.total_bytes = 0;
+    count.peak_bytes = 0;
+    count.based = false;
     count.fail_at = fail_at;
 }
 
@@ -216,7 +225,7 @@ pass_default(const msgc_desc *d, void *m, const uint8_t *in, size_t len, uint8_t
         CHECK(count.allocs == count.frees, rc);
         return rc;
     }
-    CHECK(count.total_bytes <= MSGC_DEFAULT_MAX_ALLOC, rc);
+    CHECK(count.peak_bytes <= MSGC_DEFAULT_MAX_ALLOC, rc);
     size_t len1;
     uint8_t *b1 = encode(d, m, &len1);
 
@@ -258,7 +267,7 @@ pass_tight(const msgc_desc *d, void *m, const uint8_t *in, size_t len, int rc1,
         return;
     }
     CHECK(rc1 == 0, rc1);
-    CHECK(count.total_bytes <= lim.max_alloc, rc);
+    CHECK(count.peak_bytes <= lim.max_alloc, rc);
     size_t n;
     uint8_t *b = encode(d, m, &n);
     CHECK(n == canon_len, 0);

@@ -8,7 +8,8 @@ static msgc_allocator current;
 void
 msgc_set_allocator(const msgc_allocator *a)
 {
-    if (a)
+    /* Both hooks or neither: memory from one allocator must go back to it. */
+    if (a && a->alloc && a->free)
         current = *a;
     else
         current = (msgc_allocator){0};
@@ -66,5 +67,7 @@ msgc__grow(msgc__dec *d, void **arr, size_t count, size_t add, size_t elem)
         memcpy(p, *arr, count * elem);
     msgc__free(*arr);
     *arr = p;
+    /* The replaced array is gone: only what is live counts against the budget. */
+    d->alloc_left += old_cap * elem;
     return 0;
 }

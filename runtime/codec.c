@@ -67,8 +67,14 @@ msgc__dec_begin(msgc__dec *d, const uint8_t *buf, size_t len, const msgc_limits 
     d->start = buf;
     d->end = buf;
     d->depth = 0;
-    d->max_depth = lim ? lim->max_depth : MSGC_DEFAULT_MAX_DEPTH;
-    d->alloc_left = lim ? lim->max_alloc : MSGC_DEFAULT_MAX_ALLOC;
+    /* Members the caller's msgc_limits is too old to have keep their defaults. */
+    bool has_depth = lim && lim->size >= offsetof(msgc_limits, max_depth) + sizeof lim->max_depth;
+    bool has_alloc = lim && lim->size >= offsetof(msgc_limits, max_alloc) + sizeof lim->max_alloc;
+    d->max_depth = has_depth ? lim->max_depth : MSGC_DEFAULT_MAX_DEPTH;
+    d->alloc_left = has_alloc ? lim->max_alloc : MSGC_DEFAULT_MAX_ALLOC;
+    /* Decoding recurses once per level: no limit may let the input exhaust the stack. */
+    if (d->max_depth > MSGC_HARD_MAX_DEPTH)
+        d->max_depth = MSGC_HARD_MAX_DEPTH;
     if (!buf && len)
         return msgc__fail(MSGC_EINVAL, "NULL input of %zu bytes", len);
     if (len > MSGC_MAX_MESSAGE_SIZE)

@@ -103,17 +103,20 @@ typedef struct msgc_allocator {
     void *ctx;
 } msgc_allocator;
 
-/* Sets the process-wide allocator; call it before any decode. NULL restores malloc. */
+/* Sets the process-wide allocator; call it before any decode. Both hooks are needed:
+ * NULL, or an allocator missing one of them, restores malloc and free. */
 void msgc_set_allocator(const msgc_allocator *a);
 
 /* Bounds on what one decode may do with hostile input. */
 typedef struct msgc_limits {
     size_t size;        /* sizeof(msgc_limits), for ABI growth */
     unsigned max_depth; /* nesting: the root is depth 0, each message or group adds 1 */
-    size_t max_alloc;   /* bytes one decode may allocate in all */
+    size_t max_alloc;   /* bytes one decode may hold allocated at once */
 } msgc_limits;
 
 #define MSGC_DEFAULT_MAX_DEPTH 100u
+/* A larger max_depth is lowered to this, so no input can exhaust the stack. */
+#define MSGC_HARD_MAX_DEPTH 1000u
 #define MSGC_DEFAULT_MAX_ALLOC ((size_t)64 << 20)
 #define MSGC_LIMITS_INIT {sizeof(msgc_limits), MSGC_DEFAULT_MAX_DEPTH, MSGC_DEFAULT_MAX_ALLOC}
 /* The largest message the wire format allows: 2 GiB - 1. */
@@ -158,6 +161,7 @@ typedef enum msgc_label {
 #define MSGC_F_BOUNDED 1u  /* stored inline: max applies */
 #define MSGC_F_POINTER 2u  /* optional message field: a pointer */
 #define MSGC_F_ELEM_MAX 4u /* repeated string/bytes elements stored inline (max_len) */
+#define MSGC_F_PRESENCE 8u /* presence_offset is valid (it may be 0) */
 
 typedef struct msgc_enum_value_desc {
     const char *name;
@@ -179,7 +183,7 @@ typedef struct msgc_field_desc {
     msgc_label label;
     unsigned flags;
     size_t offset;          /* of the value (or the pointer, or the array) */
-    size_t presence_offset; /* of has_x, x_count or the oneof case; 0 when none */
+    size_t presence_offset; /* of has_x, x_count or the oneof case, with MSGC_F_PRESENCE */
     uint32_t max;           /* 0 when unbounded */
     uint32_t max_len;       /* 0 when none */
     const struct msgc_desc *message; /* MSGC_TYPE_MESSAGE */

@@ -248,13 +248,13 @@ msgc__double_bits(double f)
 static inline uint32_t
 msgc__zz32(int32_t v)
 {
-    return ((uint32_t)v << 1) ^ (uint32_t)(v >> 31);
+    return ((uint32_t)v << 1) ^ (0u - ((uint32_t)v >> 31));
 }
 
 static inline uint64_t
 msgc__zz64(int64_t v)
 {
-    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+    return ((uint64_t)v << 1) ^ (0u - ((uint64_t)v >> 63));
 }
 
 static inline int32_t
@@ -567,7 +567,8 @@ MSGC__ALL_SCALARS(MSGC__DEF_ROOM)
 static inline bool
 msgc__room_data(const uint8_t *p, const uint8_t *end, size_t tag_len, size_t len)
 {
-    return (size_t)(end - p) >= tag_len + msgc__sz_data(len);
+    size_t room = (size_t)(end - p);
+    return len <= room && room - len >= tag_len + msgc__varint_size(len);
 }
 
 /* Decoded strings and bytes (codec.c): each replaces what the field held (last wins). */
