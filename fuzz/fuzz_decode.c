@@ -33,15 +33,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* --- the counting allocator --- */
 
 typedef struct counter {
-    size_t calls;       /* allocation requests, failed ones included */
-    size_t allocs;      /* successful allocations */
-    size_t frees;       /* frees of non-NULL pointers */
-    size_t live_bytes;  /* allocated and not freed */
-    size_t peak_bytes;  /* most held at once by what was allocated since the last reset */
-    size_t base_bytes;  /* live when the first of those allocations came (old contents
-                           are released before a decode allocates) */
+    size_t calls;      /* allocation requests, failed ones included */
+    size_t allocs;     /* successful allocations */
+    size_t frees;      /* frees of non-NULL pointers */
+    size_t live_bytes; /* allocated and not freed */
+    size_t peak_bytes; /* most held at once by what was allocated since the last reset */
+    size_t base_bytes; /* live when the first of those allocations came (old contents
+                          are released before a decode allocates) */
     bool based;
-    size_t fail_at;     /* the request (1-based) that fails; 0: none */
+    size_t fail_at; /* the request (1-based) that fails; 0: none */
 } counter;
 
 static counter count;

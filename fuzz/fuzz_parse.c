@@ -15,8 +15,8 @@
  *   - on success every named schema has its .msg.h, .msg.c and .proto, and the deps
  *     file exists; each generated C file opens with the banner and is lexically sound
  *     C after translation phases 1 and 2 (trigraphs, line splices): comments, string
- *     and character literals close, brackets balance, and outside comments and
- *     literals there is only printable ASCII and white space.
+ *     and character literals close, brackets balance, no struct or union is empty, and
+ *     outside comments and literals there is only printable ASCII and white space.
  */
 #include "mc.h"
 #include "memfs.h"
@@ -139,8 +139,65 @@ phases_1_2(const char *s, size_t len, size_t *out_len)
         else
             t[w++] = t[i];
     }
+    t[w] = '\0';
     *out_len = w;
     return t;
+}
+
+static bool
+is_ident_char(char c)
+{
+    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Steps back from s[i] over white space and then one identifier; returns the identifier's
+ * start and sets *n to its length (0 when there is none). */
+static size_t
+word_before(const char *s, size_t i, size_t *n)
+{
+    while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t' || s[i - 1] == '\n'))
+        i--;
+    size_t end = i;
+    while (i > 0 && is_ident_char(s[i - 1]))
+        i--;
+    *n = end - i;
+    return i;
+}
+
+static bool
+is_struct_word(const char *s, size_t start, size_t n)
+{
+    return (n == 6 && memcmp(s + start, "struct", 6) == 0) ||
+           (n == 5 && memcmp(s + start, "union", 5) == 0);
+}
+
+/* Whether the '{' at s[i] opens a struct or union body with no members, which ISO C
+ * forbids (-Wpedantic: "struct has no members"). Only white space and comments may sit
+ * between the braces for this to hold. */
+static bool
+empty_struct_at(const char *s, size_t len, size_t i)
+{
+    size_t n, w = word_before(s, i, &n);
+    if (!is_struct_word(s, w, n)) {
+        if (n == 0)
+            return false;
+        w = word_before(s, w, &n);
+        if (!is_struct_word(s, w, n))
+            return false;
+    }
+    for (size_t j = i + 1; j < len; j++) {
+        if (s[j] == ' ' || s[j] == '\t' || s[j] == '\n')
+            continue;
+        if (s[j] == '/' && j + 1 < len && s[j + 1] == '*') {
+            const char *end = strstr(s + j + 2, "*/");
+            if (!end)
+                return false;
+            j = (size_t)(end - s) + 1;
+            continue;
+        }
+        return s[j] == '}';
+    }
+    return false;
 }
 
 /* Why the text is not lexically sound C, or NULL. */
@@ -179,7 +236,9 @@ c_lex_problem(const char *src, size_t src_len)
                 why = "unterminated literal";
             i = j;
         } else if (c == '(' || c == '[' || c == '{') {
-            if (depth == sizeof stack)
+            if (c == '{' && empty_struct_at(s, len, i))
+                why = "struct or union with no members";
+            else if (depth == sizeof stack)
                 why = "brackets nested too deep";
             else
                 stack[depth++] = c == '(' ? ')' : c == '[' ? ']' : '}';

@@ -52,6 +52,9 @@ msgc__last_error_rw(void)
     return &last_error;
 }
 
+static int record(int code, int sys_errno, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
 static int
 record(int code, int sys_errno, const char *fmt, va_list ap)
 {
