@@ -72,3 +72,14 @@ mc_type_is_scalar(mc_type_kind k)
     }
     return false;
 }
+
+unsigned
+mc_varint_size(uint64_t v)
+{
+    unsigned n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}

@@ -227,5 +227,6 @@ typedef struct mc_program {
 
 const char *mc_type_kind_name(mc_type_kind k); /* "int32", ..., "enum", "message" */
 bool mc_type_is_scalar(mc_type_kind k);        /* numeric or bool or enum */
+unsigned mc_varint_size(uint64_t v);            /* bytes of v as a protobuf varint */
 
 #endif

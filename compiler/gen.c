@@ -38,17 +38,6 @@ mc_fnv1a64(const char *s)
     return h;
 }
 
-static unsigned
-varint_size(uint64_t v)
-{
-    unsigned n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
-
 /* A doc comment as a C comment at the given indent, or "" when there is none. Text that
  * would end or nest a C comment is broken up. */
 static const char *
@@ -365,7 +354,7 @@ fill_field(gen *g, mc_view *v, const mc_message *m, const mc_field *f, const cha
     uint64_t tag = (uint64_t)f->number << 3 | si.wire;
     mc_view_setf(v, "tag", "0x%" PRIx64 "u", tag);
     mc_view_setf(v, "ptag", "0x%" PRIx64 "u", (uint64_t)f->number << 3 | 2);
-    mc_view_setf(v, "tag_len", "%u", varint_size(tag));
+    mc_view_setf(v, "tag_len", "%u", mc_varint_size(tag));
     mc_view_set_bool(v, "fixed", si.wire == 1 || si.wire == 5);
     mc_view_setf(v, "fixed_size", "%u", si.wire == 1 ? 8u : 4u);
     mc_view_setf(v, "max", "%" PRId64, f->max.set ? n : 0);

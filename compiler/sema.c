@@ -1108,16 +1108,6 @@ mul_sat(uint64_t a, uint64_t b)
     return a * b > SIZE_CAP ? SIZE_CAP : a * b;
 }
 
-static uint64_t
-varint_size(uint64_t v)
-{
-    uint64_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
 
 /* The largest encoding of one value of a scalar kind; 0 for the others. */
 static uint64_t
@@ -1167,7 +1157,7 @@ element_size(const mc_field *f, const unsigned char *color, const sema *s, uint6
     } else {
         return false;
     }
-    *size = add_sat(varint_size(len), len);
+    *size = add_sat(mc_varint_size(len), len);
     return true;
 }
 
@@ -1175,7 +1165,7 @@ static bool
 field_size(const mc_field *f, const unsigned char *color, const sema *s, uint64_t *size)
 {
     uint64_t number = f->number >= 1 && f->number <= MC_FIELD_NUMBER_MAX ? (uint64_t)f->number : 1;
-    uint64_t tag = varint_size(number << 3);
+    uint64_t tag = mc_varint_size(number << 3);
     uint64_t scalar = scalar_size(f->kind), elem;
     if (f->label != MC_L_REPEATED) {
         if (!scalar && !element_size(f, color, s, &elem))
@@ -1188,7 +1178,7 @@ field_size(const mc_field *f, const unsigned char *color, const sema *s, uint64_
     uint64_t count = (uint64_t)f->max.value;
     if (scalar) { /* packed */
         uint64_t payload = mul_sat(count, scalar);
-        *size = add_sat(add_sat(tag, varint_size(payload)), payload);
+        *size = add_sat(add_sat(tag, mc_varint_size(payload)), payload);
         return true;
     }
     if (!element_size(f, color, s, &elem))
