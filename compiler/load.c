@@ -59,13 +59,9 @@ typedef struct loader {
 
 /* --- paths --- */
 
-/* Resolves "." and ".." and repeated '/' without touching the file system. A ".." at
- * the start of a relative path stays. The empty path is ".". */
-static char *
-path_normalise(mc_arena *a, const char *path)
+void
+mc_path_normalise_into(char *out, const char *path)
 {
-    size_t len = strlen(path);
-    char *out = mc_arena_alloc(a, len + 2);
     bool absolute = path[0] == '/';
     size_t n = 0;
     if (absolute)
@@ -101,6 +97,13 @@ path_normalise(mc_arena *a, const char *path)
     if (n == 0)
         out[n++] = '.';
     out[n] = '\0';
+}
+
+static char *
+path_normalise(mc_arena *a, const char *path)
+{
+    char *out = mc_arena_alloc(a, strlen(path) + 2);
+    mc_path_normalise_into(out, path);
     return out;
 }
 

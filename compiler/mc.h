@@ -37,6 +37,11 @@ typedef struct mc_options {
  * I/O errors. Every diagnostic goes to diag (whole, newline-terminated lines). */
 int mc_compile(const mc_options *o, mc_diag_fn diag, void *ctx);
 
+/* Resolves ".", ".." and repeated '/' of path without touching the file system (a ".."
+ * at the start of a relative path stays; the empty path is ".") into out, which has room
+ * for strlen(path) + 2 bytes. */
+void mc_path_normalise_into(char *out, const char *path);
+
 /* The file system mc_io. */
 extern const mc_io mc_io_posix;
 

@@ -32,45 +32,12 @@ xmalloc(size_t n)
     return p;
 }
 
-/* Drops "." parts and empty parts and resolves ".." lexically. */
+/* Paths are compared as the compiler resolves them. */
 static char *
 normalise(const char *path)
 {
-    size_t len = strlen(path);
-    char *out = xmalloc(len + 2);
-    size_t n = 0;
-    if (path[0] == '/')
-        out[n++] = '/';
-    size_t root = n, fixed = n;
-    for (const char *s = path; *s;) {
-        while (*s == '/')
-            s++;
-        const char *e = s;
-        while (*e && *e != '/')
-            e++;
-        size_t part = (size_t)(e - s);
-        bool dot = part == 1 && s[0] == '.';
-        bool dotdot = part == 2 && s[0] == '.' && s[1] == '.';
-        if (part == 0 || dot || (dotdot && root == 1 && n == fixed)) {
-            /* nothing */
-        } else if (dotdot && n > fixed) {
-            while (n > fixed && out[n - 1] != '/')
-                n--;
-            if (n > fixed)
-                n--;
-        } else {
-            if (n > root)
-                out[n++] = '/';
-            memcpy(out + n, s, part);
-            n += part;
-            if (dotdot)
-                fixed = n;
-        }
-        s = e;
-    }
-    if (n == 0)
-        out[n++] = '.';
-    out[n] = '\0';
+    char *out = xmalloc(strlen(path) + 2);
+    mc_path_normalise_into(out, path);
     return out;
 }
 
