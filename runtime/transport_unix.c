@@ -36,6 +36,9 @@
  * next ready one: a busy dialer cannot starve the others. */
 #define FAIR_FRAMES 64u
 
+/* How often a listener out of descriptors tries accepting again. */
+#define ACCEPT_RETRY_MS 100
+
 typedef struct conn {
     int fd;          /* -1: a free slot */
     uint32_t gen;    /* tells a reused slot from the dialer that left it */
@@ -67,7 +70,8 @@ typedef struct unix_priv {
     dev_t dev;
     ino_t ino;
     pid_t owner; /* the process that created it: a forked child never removes it */
-    bool paused;  /* out of descriptors: accepting waits until a connection closes */
+    bool paused;  /* out of descriptors: the listening socket is not watched */
+    int64_t retry_at; /* when paused, the CLOCK_MONOTONIC ms to try accepting again */
     /* A dialer's connection is a blocking descriptor once the handshake is done: every
      * other operation passes MSG_DONTWAIT, and a call without a deadline sleeps in
      * recvmsg itself. msgc_stop wakes it by shutting the socket down for reading. */
@@ -356,9 +360,11 @@ accept_all(unix_priv *u)
                 continue;
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
                 /* The listening socket stays readable: stop watching it rather than
-                 * spin, until a dialer leaves and frees a descriptor. */
-                if (epoll_ctl(u->ep, EPOLL_CTL_DEL, u->fd, NULL) == 0)
+                 * spin, until a dialer leaves or the retry time comes. */
+                if (epoll_ctl(u->ep, EPOLL_CTL_DEL, u->fd, NULL) == 0) {
                     u->paused = true;
+                    u->retry_at = msgc__now_ms() + ACCEPT_RETRY_MS;
+                }
             }
             return;
         }
@@ -462,6 +468,22 @@ recv_frames(int fd, msgc_tmsg *msgs, size_t n)
     return r;
 }
 
+/* A listener out of descriptors watches its socket again every ACCEPT_RETRY_MS: no
+ * connection may ever close to free one, and the limit may have been raised. Returns the
+ * milliseconds until the next try while still paused, else -1. */
+static int
+resume_accepting(unix_priv *u)
+{
+    if (!u->paused)
+        return -1;
+    int64_t wait = u->retry_at - msgc__now_ms();
+    if (wait > 0)
+        return (int)wait;
+    if (ep_add(u, u->fd, TAG_LISTEN) == 0)
+        u->paused = false;
+    return u->paused ? ACCEPT_RETRY_MS : -1;
+}
+
 /* Makes ev[i_ev] a ready descriptor, waiting in epoll_wait until the deadline when wait
  * is set and none is left from the last one. MSGC_ETIMEDOUT: none (yet). */
 static int
@@ -471,7 +493,9 @@ next_event(unix_priv *u, int64_t deadline, bool wait)
         if (!wait)
             return MSGC_ETIMEDOUT;
         int left = msgc__remaining(deadline, -1);
-        int n = epoll_wait(u->ep, u->ev, EV_BATCH, left);
+        int pause_left = resume_accepting(u);
+        int n = epoll_wait(u->ep, u->ev, EV_BATCH,
+                           pause_left >= 0 && (left < 0 || pause_left < left) ? pause_left : left);
         if (n < 0) {
             if (errno != EINTR)
                 return msgc__fail_sys(errno, "epoll_wait", NULL);
