@@ -328,7 +328,6 @@ fill_field(gen *g, mc_view *v, const mc_message *m, const mc_field *f, const cha
     mc_view_setf(v, "count_member", "%s_count", f->name);
     mc_view_set(v, "case_member", f->oneof ? mc_arena_printf(a, "%s_case", f->oneof->name) : "");
     mc_view_set_bool(v, "heap", field_heap(g, f));
-    mc_view_set(v, "oneof", oneof);
     mc_view_set(v, "case_name", case_name);
     mc_view_set(v, "clear_fn",
                 f->oneof ? mc_arena_printf(a, "%s__clear_%s", m->c_name, oneof) : "");
@@ -436,7 +435,6 @@ fill_message(gen *g, mc_view *v, const mc_message *m)
     mc_view_set(v, "doc", format_doc(g, m->doc, ""));
     mc_view_setf(v, "type_id", "%016" PRIx64, mc_fnv1a64(m->full_name));
     mc_view_set_bool(v, "bounded", m->bounded);
-    mc_view_set_bool(v, "skip_size_pass", m->bounded && m->max_size > 0);
     mc_view_setf(v, "max_size", "%" PRIu64, m->bounded ? m->max_size : 0);
     mc_view_setf(v, "n_fields", "%zu", nf);
     mc_view_set(v, "fields_ptr", nf ? mc_arena_printf(a, "%s__fields", m->c_name) : "NULL");
