@@ -37,16 +37,35 @@ msgc__free(void *p)
         free(p);
 }
 
-/* The capacity an array of count elements has: the power of two at or above it. */
+/* The capacity an array of count elements has: the power of two at or above it. count is
+ * at most SIZE_MAX / 2 + 1, so the result fits. */
 static size_t
 capacity_of(size_t count)
 {
+    if (count <= 1)
+        return count;
+#if defined(__GNUC__) || defined(__clang__)
+    return (size_t)1 << (64 - __builtin_clzll((unsigned long long)(count - 1)));
+#else
     size_t c = 1;
-    if (count == 0)
-        return 0;
     while (c < count)
         c <<= 1;
     return c;
+#endif
+}
+
+/* n * elem in *bytes, or false when it does not fit in a size_t. */
+static bool
+bytes_of(size_t n, size_t elem, size_t *bytes)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return !__builtin_mul_overflow(n, elem, bytes);
+#else
+    if (elem && n > SIZE_MAX / elem)
+        return false;
+    *bytes = n * elem;
+    return true;
+#endif
 }
 
 int
@@ -58,9 +77,10 @@ msgc__grow(msgc__dec *d, void **arr, size_t count, size_t add, size_t elem)
     size_t new_cap = capacity_of(count + add);
     if (new_cap <= old_cap)
         return 0;
-    if (new_cap > SIZE_MAX / elem)
+    size_t bytes = 0;
+    if (!bytes_of(new_cap, elem, &bytes))
         return MSGC_ENOMEM;
-    unsigned char *p = msgc__alloc(d, new_cap * elem);
+    unsigned char *p = msgc__alloc(d, bytes);
     if (!p)
         return MSGC_ENOMEM;
     if (count)

@@ -84,59 +84,53 @@ msgc__dec_begin(msgc__dec *d, const uint8_t *buf, size_t len, const msgc_limits 
     return 0;
 }
 
-/* Ten bytes are there to read: no end checks. Byte i holds bits 7i..7i+6. */
-#define VARINT_STEP(i)                                                                         \
-    b = p[i];                                                                                  \
-    r |= (b & 0x7f) << (7 * (i));                                                              \
-    if (b < 0x80) {                                                                            \
-        *v = r;                                                                                \
-        return p + (i) + 1;                                                                    \
+static unsigned
+lowest_set_bit(uint64_t x)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return (unsigned)__builtin_ctzll(x);
+#else
+    unsigned n = 0;
+    while (!(x & 1)) {
+        x >>= 1;
+        n++;
     }
+    return n;
+#endif
+}
 
+/* The 7-bit groups of the eight bytes in w (little-endian), joined into 56 bits. */
+static uint64_t
+join_groups(uint64_t w)
+{
+    w &= 0x7f7f7f7f7f7f7f7fu;
+    w = (w & 0x007f007f007f007fu) | (w & 0x7f007f007f007f00u) >> 1;
+    w = (w & 0x00003fff00003fffu) | (w & 0x3fff00003fff0000u) >> 2;
+    return (w & 0x000000000fffffffu) | (w & 0x0fffffff00000000u) >> 4;
+}
+
+/* Ten bytes are there to read: no end checks. The first eight are read as one word, so a
+ * varint of any length takes the same few steps. */
 static const uint8_t *
 varint_unchecked(msgc__dec *d, const uint8_t *p, uint64_t *v)
 {
-    uint64_t b, r = 0;
-    VARINT_STEP(0)
-    VARINT_STEP(1)
-    VARINT_STEP(2)
-    VARINT_STEP(3)
-    VARINT_STEP(4)
-    VARINT_STEP(5)
-    VARINT_STEP(6)
-    VARINT_STEP(7)
-    VARINT_STEP(8)
+    uint64_t w = msgc__get_fixed64(p);
+    uint64_t stops = ~w & 0x8080808080808080u;
+    if (stops) {
+        /* Keep the bytes up to the first without a continuation bit. */
+        *v = join_groups(w & (stops ^ (stops - 1)));
+        return p + (lowest_set_bit(stops) + 1) / 8;
+    }
+    uint64_t r = join_groups(w);
+    if (p[8] < 0x80) {
+        *v = r | (uint64_t)p[8] << 56;
+        return p + 9;
+    }
     if (p[9] > 1)
         return msgc__rfail(d, MSGC_EVARINT, p + 9);
-    *v = r | (uint64_t)p[9] << 63;
+    *v = r | (uint64_t)(p[8] & 0x7f) << 56 | (uint64_t)p[9] << 63;
     return p + 10;
 }
-
-/* The 32-bit form keeps the low 32 bits and only checks that the rest is well formed:
- * a negative int32 travels as ten bytes of which five carry nothing new. */
-static const uint8_t *
-varint32_unchecked(msgc__dec *d, const uint8_t *p, uint32_t *v)
-{
-    uint32_t b, r = 0;
-    VARINT_STEP(0)
-    VARINT_STEP(1)
-    VARINT_STEP(2)
-    VARINT_STEP(3)
-    b = p[4];
-    *v = r | b << 28;
-    if (b < 0x80)
-        return p + 5;
-    /* The sign extension of a negative value, by far the most common long form. */
-    if (p[5] == 0xff && p[6] == 0xff && p[7] == 0xff && p[8] == 0xff && p[9] == 0x01)
-        return p + 10;
-    for (unsigned i = 5; i < 9; i++)
-        if (p[i] < 0x80)
-            return p + i + 1;
-    if (p[9] > 1)
-        return msgc__rfail(d, MSGC_EVARINT, p + 9);
-    return p + 10;
-}
-#undef VARINT_STEP
 
 const uint8_t *
 msgc__rd_varint_slow(msgc__dec *d, const uint8_t *p, const uint8_t *end, uint64_t *v)
@@ -162,8 +156,17 @@ msgc__rd_varint_slow(msgc__dec *d, const uint8_t *p, const uint8_t *end, uint64_
 const uint8_t *
 msgc__rd_varint32_slow(msgc__dec *d, const uint8_t *p, const uint8_t *end, uint32_t *v)
 {
-    if (end - p >= 10)
-        return varint32_unchecked(d, p, v);
+    /* Fewer than ten bytes are left at the end of every message: its last fields come
+     * here, mostly with one or two bytes. */
+    if (p < end && *p < 0x80) {
+        *v = *p;
+        return p + 1;
+    }
+    if (end - p >= 2 && p[1] < 0x80) {
+        *v = (uint32_t)(p[0] & 0x7f) | (uint32_t)p[1] << 7;
+        return p + 2;
+    }
+    /* A 32-bit field keeps the low 32 bits of any well-formed varint. */
     uint64_t u = 0;
     p = msgc__rd_varint_slow(d, p, end, &u);
     *v = (uint32_t)u;
@@ -190,18 +193,38 @@ msgc__packed_varint_count(const uint8_t *p, const uint8_t *end, size_t *n)
     size_t c = 0;
     if (p < end && (end[-1] & 0x80))
         return MSGC_ETRUNC;
-    for (; end - p >= 8; p += 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        /* A 1 in each byte that ends an element, summed into the top byte. */
-        w = (~w & 0x8080808080808080u) >> 7;
+    const uint64_t ends = 0x8080808080808080u;
+    for (; end - p >= 16; p += 16) {
+        /* A 1 in each byte that ends an element, two words added bytewise (at most 2 per
+         * byte) and summed into the top byte by one multiplication. */
+        uint64_t w = ((~msgc__get_fixed64(p) & ends) >> 7) +
+                     ((~msgc__get_fixed64(p + 8) & ends) >> 7);
         c += (size_t)((w * 0x0101010101010101u) >> 56);
+    }
+    if (end - p >= 8) {
+        c += (size_t)((((~msgc__get_fixed64(p) & ends) >> 7) * 0x0101010101010101u) >> 56);
+        p += 8;
     }
     for (; p < end; p++)
         if (!(*p & 0x80))
             c++;
     *n = c;
     return 0;
+}
+
+/* Whether s[0..len) is valid UTF-8 without NUL, with short ASCII strings (the usual
+ * kind) recognised before the general loop. */
+static int
+text_check(const uint8_t *s, size_t len)
+{
+    if (len >= 8 && len <= 16) {
+        uint64_t a = msgc__get_fixed64(s), b = msgc__get_fixed64(s + len - 8);
+        const uint64_t lo = 0x0101010101010101u, hi = 0x8080808080808080u;
+        /* No high bit, and no zero byte in either word. */
+        if (!((a | b | ((a - lo) & ~a) | ((b - lo) & ~b)) & hi))
+            return 0;
+    }
+    return msgc__utf8_check(s, len);
 }
 
 int
@@ -262,7 +285,7 @@ msgc__rd_str(msgc__dec *d, const uint8_t *p, const uint8_t *end, char **out)
     size_t n = 0;
     if (!(p = msgc__rd_len(d, p, end, &n)))
         return NULL;
-    int rc = msgc__utf8_check(p, n);
+    int rc = text_check(p, n);
     if (rc != 0)
         return msgc__rfail(d, rc, p);
     char *s = NULL;
@@ -270,7 +293,7 @@ msgc__rd_str(msgc__dec *d, const uint8_t *p, const uint8_t *end, char **out)
         s = msgc__alloc(d, n + 1);
         if (!s)
             return msgc__rfail(d, MSGC_ENOMEM, p);
-        memcpy(s, p, n);
+        msgc__copy((uint8_t *)s, p, n);
         s[n] = '\0';
     }
     msgc__free(*out);
@@ -286,10 +309,10 @@ msgc__rd_strn(msgc__dec *d, const uint8_t *p, const uint8_t *end, char *out, siz
         return NULL;
     if (n >= cap)
         return msgc__rfail(d, MSGC_EBOUNDS, p);
-    int rc = msgc__utf8_check(p, n);
+    int rc = text_check(p, n);
     if (rc != 0)
         return msgc__rfail(d, rc, p);
-    memcpy(out, p, n);
+    msgc__copy((uint8_t *)out, p, n);
     out[n] = '\0';
     return p + n;
 }
@@ -305,7 +328,7 @@ msgc__rd_bytes(msgc__dec *d, const uint8_t *p, const uint8_t *end, msgc_bytes *o
         b = msgc__alloc(d, n);
         if (!b)
             return msgc__rfail(d, MSGC_ENOMEM, p);
-        memcpy(b, p, n);
+        msgc__copy(b, p, n);
     }
     msgc__free(out->data);
     out->data = b;
@@ -322,8 +345,7 @@ msgc__rd_bytesn(msgc__dec *d, const uint8_t *p, const uint8_t *end, uint8_t *dat
         return NULL;
     if (n > cap)
         return msgc__rfail(d, MSGC_EBOUNDS, p);
-    if (n)
-        memcpy(data, p, n);
+    msgc__copy(data, p, n);
     *len = n;
     return p + n;
 }

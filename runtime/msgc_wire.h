@@ -18,6 +18,14 @@
 extern "C" {
 #endif
 
+/* The packed writers run a loop the size of the run; left to itself the compiler makes
+ * them out-of-line calls, which cost more than their loop for the usual short runs. */
+#if defined(__GNUC__) || defined(__clang__)
+#define MSGC__INLINE_ALWAYS static inline __attribute__((__always_inline__))
+#else
+#define MSGC__INLINE_ALWAYS static inline
+#endif
+
 /* --- decode state --- */
 
 typedef struct msgc__dec {
@@ -77,14 +85,47 @@ msgc__strnlen(const char *s, size_t cap)
     return nul ? (size_t)(nul - s) : cap;
 }
 
+/* --- fixed-width little-endian --- */
+
+static inline uint8_t *
+msgc__put_fixed32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+    return p + 4;
+}
+
+static inline uint8_t *
+msgc__put_fixed64(uint8_t *p, uint64_t v)
+{
+    msgc__put_fixed32(p, (uint32_t)v);
+    return msgc__put_fixed32(p + 4, (uint32_t)(v >> 32));
+}
+
+static inline uint32_t
+msgc__get_fixed32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t
+msgc__get_fixed64(const uint8_t *p)
+{
+    return (uint64_t)msgc__get_fixed32(p) | (uint64_t)msgc__get_fixed32(p + 4) << 32;
+}
+
 /* --- varints --- */
 
 static inline size_t
 msgc__varint_size(uint64_t v)
 {
 #if defined(__GNUC__) || defined(__clang__)
-    /* Bits needed, rounded up to groups of 7: (64 - clz + 6) / 7 with clz(0) avoided. */
-    return (size_t)((64 - __builtin_clzll(v | 1) + 6) / 7);
+    /* Bits needed, rounded up to groups of 7: (bits * 9 + 64) / 64 equals (bits + 6) / 7
+     * for 1 to 64 bits, without the division. clz(0) is avoided. */
+    size_t bits = (size_t)(64 - __builtin_clzll(v | 1));
+    return (bits * 9 + 64) >> 6;
 #else
     size_t n = 1;
     while (v >= 0x80) {
@@ -183,46 +224,14 @@ msgc__rd_varint32(msgc__dec *d, const uint8_t *p, const uint8_t *end, uint32_t *
             *v = low;
             return p + 3;
         }
-        /* A negative int32: five value bytes, then the sign extension ff ff ff ff 01. */
-        uint32_t b3 = p[3], b4 = p[4];
-        if ((b3 & b4 & 0x80) && p[5] == 0xff && p[6] == 0xff && p[7] == 0xff &&
-            p[8] == 0xff && p[9] == 0x01) {
-            *v = low | (b3 & 0x7f) << 21 | b4 << 28;
+        /* A negative int32: five value bytes, then the sign extension ff ff ff ff 01,
+         * recognised in one comparison of the word at p + 2. */
+        if ((msgc__get_fixed64(p + 2) & 0xffffffffff808000u) == 0x01ffffffff808000u) {
+            *v = low | (uint32_t)(p[3] & 0x7f) << 21 | (uint32_t)p[4] << 28;
             return p + 10;
         }
     }
     return msgc__rd_varint32_slow(d, p, end, v);
-}
-
-/* --- fixed-width little-endian --- */
-
-static inline uint8_t *
-msgc__put_fixed32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-    return p + 4;
-}
-
-static inline uint8_t *
-msgc__put_fixed64(uint8_t *p, uint64_t v)
-{
-    msgc__put_fixed32(p, (uint32_t)v);
-    return msgc__put_fixed32(p + 4, (uint32_t)(v >> 32));
-}
-
-static inline uint32_t
-msgc__get_fixed32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static inline uint64_t
-msgc__get_fixed64(const uint8_t *p)
-{
-    return (uint64_t)msgc__get_fixed32(p) | (uint64_t)msgc__get_fixed32(p + 4) << 32;
 }
 
 static inline uint32_t
@@ -269,19 +278,16 @@ msgc__unzz64(uint64_t v)
     return (int64_t)((v >> 1) ^ (~(v & 1) + 1));
 }
 
-/* A negative int32 or enum travels as ten bytes, sign-extended to 64 bits. */
+/* A negative int32 or enum travels as ten bytes, sign-extended to 64 bits: five bytes
+ * of value with their continuation bits, bits 32-34 set in the fifth, then ff ff ff ff 01.
+ * The first eight bytes are assembled in one word and stored at once. */
 static inline uint8_t *
 msgc__put_negative32(uint8_t *p, int32_t v)
 {
-    uint64_t u = (uint64_t)(int64_t)v;
-    p[0] = (uint8_t)(u | 0x80);
-    p[1] = (uint8_t)(u >> 7 | 0x80);
-    p[2] = (uint8_t)(u >> 14 | 0x80);
-    p[3] = (uint8_t)(u >> 21 | 0x80);
-    p[4] = (uint8_t)(u >> 28 | 0x80);
-    p[5] = 0xff;
-    p[6] = 0xff;
-    p[7] = 0xff;
+    uint64_t x = (uint32_t)v;
+    uint64_t w = (x & 0x7f) | (x & 0x3f80) << 1 | (x & 0x1fc000) << 2 | (x & 0xfe00000) << 3 |
+                 (x & 0xf0000000) << 4;
+    msgc__put_fixed64(p, w | 0xfffffff080808080u);
     p[8] = 0xff;
     p[9] = 0x01;
     return p + 10;
@@ -296,7 +302,8 @@ msgc__put_int32(uint8_t *p, int32_t v)
 static inline size_t
 msgc__int32_size(int32_t v)
 {
-    return v < 0 ? 10 : msgc__varint_size((uint32_t)v);
+    /* Sign-extended, a negative value has all 64 bits: ten bytes, without a branch. */
+    return msgc__varint_size((uint64_t)(int64_t)v);
 }
 
 /* Negative int32 and enum values travel sign-extended to 64 bits, as protobuf says. */
@@ -479,7 +486,7 @@ msgc__room_len(const uint8_t *len_at, const uint8_t *p, const uint8_t *end)
     }                                                                                          \
     /* NULL when the run does not fit before end; the room for the tag and a one-byte     \
      * length is the caller's to check. */                                                    \
-    static inline uint8_t *msgc__pw_##name(uint8_t *p, uint8_t *end, uint32_t tag,             \
+    MSGC__INLINE_ALWAYS uint8_t *msgc__pw_##name(uint8_t *p, uint8_t *end, uint32_t tag,       \
                                            const ctype *a, size_t n)                           \
     {                                                                                          \
         uint8_t *len_at = msgc__put_tag(p, tag);                                               \
@@ -524,21 +531,58 @@ msgc__rd_len(msgc__dec *d, const uint8_t *p, const uint8_t *end, size_t *n)
     return p;
 }
 
+/* Copies len bytes. Short strings and bytes are the common case, and a call to memcpy
+ * costs more than their copy: up to 16 bytes go as two overlapping fixed-size moves. */
+static inline void
+msgc__copy(uint8_t *dst, const void *src, size_t len)
+{
+    const uint8_t *s = (const uint8_t *)src;
+    if (len > 16) {
+        memcpy(dst, s, len);
+    } else if (len >= 8) {
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + len - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + len - 8, &b, 8);
+    } else if (len >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + len - 4, 4);
+        memcpy(dst, &a, 4);
+        memcpy(dst + len - 4, &b, 4);
+    } else {
+        for (size_t i = 0; i < len; i++)
+            dst[i] = s[i];
+    }
+}
+
 static inline uint8_t *
 msgc__w_data(uint8_t *p, uint32_t tag, const void *data, size_t len)
 {
     p = msgc__put_tag(p, tag);
     p = msgc__put_varint(p, len);
-    if (len)
-        memcpy(p, data, len);
+    msgc__copy(p, data, len);
     return p + len;
 }
 
-/* Checks a string to be written: UTF-8 without NUL (what a decoder accepts). */
+/* Whether the first n bytes (8 to 16) of s are ASCII: two overlapping words. */
+static inline bool
+msgc__ascii_8_16(const uint8_t *s, size_t n)
+{
+    return !((msgc__get_fixed64(s) | msgc__get_fixed64(s + n - 8)) & 0x8080808080808080u);
+}
+
+/* Checks a string to be written: UTF-8 (what a decoder accepts). Its length came from
+ * strlen or strnlen, so it holds no NUL. Short ASCII strings, the usual kind, are
+ * recognised inline. */
 static inline int
 msgc__str_check(const char *s, size_t len)
 {
-    return msgc__utf8_check((const uint8_t *)s, len);
+    const uint8_t *u = (const uint8_t *)s;
+    if (len >= 8 && len <= 16 && msgc__ascii_8_16(u, len))
+        return 0;
+    return msgc__utf8_check(u, len);
 }
 
 /* A string or bytes field of len bytes takes this much after its tag. */

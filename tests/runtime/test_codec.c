@@ -629,6 +629,185 @@ test_large_unbounded_arrays_round_trip(void **state)
     free(d);
 }
 
+/* --- the fast paths of the primitives: every length they tell apart --- */
+
+/* A value of k significant bits (k = 0 gives 0), alternating bits below the top one. */
+static uint64_t
+bits_value(unsigned k)
+{
+    if (k == 0)
+        return 0;
+    uint64_t top = (uint64_t)1 << (k - 1);
+    return top | ((top - 1) & 0x5555555555555555u);
+}
+
+/* Decodes in as Scalars alone and followed by 18 bytes of fixed-width fields, so that the
+ * varint is read both with fewer than ten bytes left and with more. */
+static void
+check_uint64_and_int32_decode(const codec_buf *in, uint64_t u64, int32_t i32)
+{
+    codec_buf longer = {0};
+    cb_raw(&longer, in->b, in->n);
+    cb_hex(&longer, "49 01 02 03 04 05 06 07 08 69 11 12 13 14 15 16 17 18");
+    const codec_buf *inputs[] = {in, &longer};
+    for (size_t j = 0; j < 2; j++) {
+        at_Scalars *m = decode_new(&at_Scalars_desc, inputs[j]->b, inputs[j]->n);
+        assert_true(m->f_uint64 == u64);
+        assert_int_equal(m->f_int32, i32);
+        drop(&at_Scalars_desc, m);
+    }
+    cb_free(&longer);
+}
+
+static void
+test_varints_of_every_length_encode_and_decode_exactly(void **state)
+{
+    (void)state;
+    for (unsigned k = 0; k <= 64; k++) {
+        at_Scalars m = at_Scalars_INIT;
+        m.f_uint64 = bits_value(k);
+        /* int32: k-bit positive values up to 31 bits, then negative ones of ten bytes. */
+        m.f_int32 = k < 32 ? (int32_t)bits_value(k) : -(int32_t)(bits_value(k - 32) & 0x7fffffff) - 1;
+        codec_buf want = {0};
+        if (m.f_int32 != 0) {
+            cb_tag(&want, 2, 0);
+            cb_varint(&want, (uint64_t)(int64_t)m.f_int32);
+        }
+        if (m.f_uint64 != 0) {
+            cb_tag(&want, 5, 0);
+            cb_varint(&want, m.f_uint64);
+        }
+        codec_buf got = encode_buf(&at_Scalars_desc, &m);
+        assert_int_equal(got.n, want.n);
+        if (want.n)
+            assert_memory_equal(got.b, want.b, want.n);
+        check_uint64_and_int32_decode(&want, m.f_uint64, m.f_int32);
+        cb_free(&want);
+        cb_free(&got);
+    }
+}
+
+static void
+test_int32_fields_keep_the_low_32_bits_of_any_varint(void **state)
+{
+    (void)state;
+    /* Protobuf truncates a wider varint in a 32-bit field; the ten-byte form need not be
+     * a sign extension. */
+    static const uint64_t wide[] = {0x123456789u, 0x8000000000000005u, 0xffffffff00000000u,
+                                    0x7fffffff80000000u, UINT64_MAX};
+    for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++) {
+        codec_buf in = {0};
+        cb_tag(&in, 2, 0);
+        cb_varint(&in, wide[i]);
+        check_uint64_and_int32_decode(&in, 0, (int32_t)(uint32_t)wide[i]);
+        cb_free(&in);
+    }
+}
+
+static void
+test_unbounded_varint_runs_round_trip_across_chunk_boundaries(void **state)
+{
+    (void)state;
+    static const size_t counts[] = {1, 63, 64, 65, 128, 129, 1000};
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        size_t n = counts[c];
+        int32_t *i32 = malloc(n * sizeof *i32);
+        at_Color *en = malloc(n * sizeof *en);
+        bool *b = malloc(n * sizeof *b);
+        assert_true(i32 && en && b);
+        for (size_t i = 0; i < n; i++) {
+            i32[i] = e_i32[i % N_EDGES] ^ (int32_t)i;
+            en[i] = (at_Color)e_enum[i % N_EDGES];
+            b[i] = i % 3 == 0;
+        }
+        at_Repeats m = at_Repeats_INIT;
+        m.r_int32 = i32;
+        m.r_int32_count = n;
+        m.r_enum = en;
+        m.r_enum_count = n;
+        m.r_bool = b;
+        m.r_bool_count = n;
+        at_Repeats *r = round_trip(&at_Repeats_desc, &m);
+        assert_int_equal(r->r_int32_count, n);
+        assert_int_equal(r->r_enum_count, n);
+        assert_int_equal(r->r_bool_count, n);
+        assert_memory_equal(r->r_int32, i32, n * sizeof *i32);
+        assert_memory_equal(r->r_enum, en, n * sizeof *en);
+        assert_memory_equal(r->r_bool, b, n * sizeof *b);
+        drop(&at_Repeats_desc, r);
+        free(i32);
+        free(en);
+        free(b);
+    }
+}
+
+/* Texts with s and b (heap) and s_b and b_b (bounded, max 8) set to text[0..len). */
+static void
+check_texts_of_length(const char *text, size_t len)
+{
+    char s[64];
+    memcpy(s, text, len);
+    s[len] = '\0';
+    at_Texts m = at_Texts_INIT;
+    m.s = s;
+    m.b.data = (uint8_t *)s;
+    m.b.len = len;
+    if (len <= 8) {
+        memcpy(m.s_b, s, len + 1);
+        memcpy(m.b_b.data, s, len);
+        m.b_b.len = len;
+    }
+    /* Fields in number order: s, s_b, b, b_b; the bounded ones only up to 8 bytes. */
+    codec_buf want = {0};
+    for (unsigned field = 1; field <= 4 && len > 0; field++) {
+        if (len > 8 && (field == 2 || field == 4))
+            continue;
+        cb_tag(&want, field, 2);
+        cb_varint(&want, len);
+        cb_raw(&want, s, len);
+    }
+    codec_buf got = encode_buf(&at_Texts_desc, &m);
+    assert_int_equal(got.n, want.n);
+    if (want.n)
+        assert_memory_equal(got.b, want.b, want.n);
+    at_Texts *r = decode_new(&at_Texts_desc, got.b, got.n);
+    assert_int_equal(r->b.len, len);
+    if (len) {
+        assert_string_equal(r->s, s);
+        assert_memory_equal(r->b.data, s, len);
+    }
+    if (len <= 8) {
+        assert_string_equal(r->s_b, s);
+        assert_int_equal(r->b_b.len, len);
+        assert_memory_equal(r->b_b.data, s, len);
+    }
+    drop(&at_Texts_desc, r);
+    cb_free(&want);
+    cb_free(&got);
+}
+
+static void
+test_strings_and_bytes_of_every_short_length_round_trip_exactly(void **state)
+{
+    (void)state;
+    /* Up to 16 bytes are copied and checked in words; 17 and more take the general path. */
+    const char ascii[] = "abcdefghijklmnopqrstuvwxyz0123456789ABCD";
+    for (size_t len = 0; len <= 40; len++)
+        check_texts_of_length(ascii, len);
+    /* A two-byte UTF-8 character first, last, and in the middle of each length. */
+    for (size_t len = 2; len <= 40; len++) {
+        char t[48];
+        memcpy(t, ascii, len);
+        size_t at[] = {0, len - 2, len / 2 - 1};
+        for (size_t j = 0; j < 3; j++) {
+            memcpy(t, ascii, len);
+            t[at[j]] = (char)0xc3;
+            t[at[j] + 1] = (char)0xa9;
+            check_texts_of_length(t, len);
+        }
+    }
+}
+
 /* --- messages: nested, repeated, recursive, oneof --- */
 
 static at_Inner
@@ -1499,6 +1678,10 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_varints_of_every_length_encode_and_decode_exactly),
+        cmocka_unit_test(test_int32_fields_keep_the_low_32_bits_of_any_varint),
+        cmocka_unit_test(test_unbounded_varint_runs_round_trip_across_chunk_boundaries),
+        cmocka_unit_test(test_strings_and_bytes_of_every_short_length_round_trip_exactly),
         cmocka_unit_test(test_scalars_round_trip_at_their_edges),
         cmocka_unit_test(test_optionals_round_trip_at_their_edges_with_presence),
         cmocka_unit_test(test_repeated_scalars_round_trip_at_their_edges),

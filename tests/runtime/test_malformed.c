@@ -198,8 +198,8 @@ test_truncated_packed_run_is_etrunc(void **state)
     /* The run's length goes past the input. */
     check_fail(&at_Repeats_desc, "12 05 01 02", MSGC_ETRUNC, 2, "Repeats.r_int32");
     /* The run ends inside a varint. */
-    check_fail(&at_Repeats_desc, "12 02 01 80", MSGC_ETRUNC, 4, "Repeats.r_int32");
-    /* A bounded run is read without a counting pass: the element that ends is named. */
+    /* Varint runs are read without a counting pass: the element that ends is named. */
+    check_fail(&at_Repeats_desc, "12 02 01 80", MSGC_ETRUNC, 4, "Repeats.r_int32[1]");
     check_fail(&at_Bounded_desc, "12 02 01 80", MSGC_ETRUNC, 4, "Bounded.b_int32[1]");
     /* The run ends inside a fixed-width element. */
     check_fail(&at_Repeats_desc, "42 03 01 02 03", MSGC_ETRUNC, 5, "Repeats.r_fixed32");
@@ -220,7 +220,7 @@ test_truncated_nested_message_is_etrunc(void **state)
     check_fail(&at_Nested_desc, "1a 00 1a 01 12 3a 00", MSGC_ETRUNC, 5, "Nested.rep[1].s");
     /* A packed run inside a nested message. */
     check_fail(&at_All_desc, "1a 03 12 02 01", MSGC_ETRUNC, 4, "All.repeats.r_int32");
-    check_fail(&at_All_desc, "1a 03 12 01 80 08 00", MSGC_ETRUNC, 5, "All.repeats.r_int32");
+    check_fail(&at_All_desc, "1a 03 12 01 80 08 00", MSGC_ETRUNC, 5, "All.repeats.r_int32[0]");
 }
 
 /* --- bad varints --- */
@@ -489,6 +489,26 @@ test_nul_in_string_is_eutf8(void **state)
     check_fail(&at_Texts_desc, "3a 03 61 00 62", MSGC_EUTF8, 2, "Texts.rs_bl[0]");
     check_fail(&at_Nested_desc, "2a 04 1a 02 61 00", MSGC_EUTF8, 4, "Nested.stamp.zone");
     check_fail(&at_Keywords_desc, "12 01 00", MSGC_EUTF8, 2, "Keywords.default");
+}
+
+static void
+test_nul_or_stray_byte_anywhere_in_a_short_string_is_eutf8(void **state)
+{
+    (void)state;
+    /* Strings of 8 to 16 bytes are checked a word at a time first: each position counts. */
+    for (size_t len = 1; len <= 20; len++) {
+        for (size_t at = 0; at < len; at++) {
+            static const uint8_t bad[] = {0x00, 0x80, 0xff};
+            for (size_t j = 0; j < sizeof bad; j++) {
+                codec_buf in = {0};
+                cb_tag(&in, 1, 2);
+                cb_varint(&in, len);
+                cb_fill(&in, 'a', len);
+                in.b[2 + at] = bad[j];
+                check_fail_buf(&at_Texts_desc, &in, MSGC_EUTF8, 2, "Texts.s");
+            }
+        }
+    }
 }
 
 /* --- counts above max --- */
@@ -958,6 +978,7 @@ main(void)
         cmocka_unit_test(test_length_past_parent_is_elength),
         cmocka_unit_test(test_overlong_utf8_is_eutf8),
         cmocka_unit_test(test_utf8_surrogate_is_eutf8),
+        cmocka_unit_test(test_nul_or_stray_byte_anywhere_in_a_short_string_is_eutf8),
         cmocka_unit_test(test_utf8_above_10ffff_is_eutf8),
         cmocka_unit_test(test_truncated_utf8_sequence_is_eutf8),
         cmocka_unit_test(test_nul_in_string_is_eutf8),
