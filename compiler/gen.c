@@ -14,6 +14,7 @@
 #include "sema.h"
 #include "tmpl.h"
 #include "tmpl_builtin.h"
+#include "wrap.h"
 
 typedef struct msg_facts msg_facts;
 
@@ -706,15 +707,17 @@ render_to(gen *g, const char *tmpl_name, const mc_view *view, const char *path)
     const char *text;
     if (load_template(g, tmpl_name, &text) != 0)
         return -1;
-    mc_buf out = {0};
+    mc_buf out = {0}, wrapped = {0};
     char err[256];
     int rc = mc_tmpl_render(tmpl_name, text, view, &out, err, sizeof err);
     if (rc != 0) {
         mc_diag_fatal(g->d, "template error: %s", err);
     } else {
-        rc = write_out(g, path, out.data ? out.data : "", out.len);
+        mc_wrap_c(out.data ? out.data : "", out.len, MC_WRAP_COLUMNS, &wrapped);
+        rc = write_out(g, path, wrapped.data ? wrapped.data : "", wrapped.len);
     }
     mc_buf_free(&out);
+    mc_buf_free(&wrapped);
     return rc;
 }
 

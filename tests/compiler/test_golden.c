@@ -320,6 +320,35 @@ test_every_case_has_its_three_expected_files(void **state)
 }
 
 static void
+test_generated_c_stays_within_100_columns(void **state)
+{
+    (void)state;
+    size_t n;
+    char **names = list_cases(&n);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < N_OUTPUTS; j++) {
+            if (strcmp(outputs[j], ".proto") == 0)
+                continue;
+            char p[PATH_MAX];
+            snprintf(p, sizeof p, "%s/%s%s.expected", golden_dir(), names[i], outputs[j]);
+            size_t len;
+            char *text = files_read(p, &len);
+            assert_non_null(text);
+            size_t line = 1, col = 0;
+            for (size_t k = 0; k < len; k++) {
+                if (text[k] != '\n' && ++col > 100)
+                    fail_msg("%s:%zu is longer than 100 columns", p, line);
+                if (text[k] == '\n') {
+                    line++;
+                    col = 0;
+                }
+            }
+            free(text);
+        }
+    free_cases(names, n);
+}
+
+static void
 test_no_expected_file_without_its_schema(void **state)
 {
     (void)state;
@@ -503,6 +532,7 @@ main(void)
     static const struct CMUnitTest fixed[] = {
         cmocka_unit_test(test_every_case_has_its_three_expected_files),
         cmocka_unit_test(test_no_expected_file_without_its_schema),
+        cmocka_unit_test(test_generated_c_stays_within_100_columns),
         cmocka_unit_test(test_two_runs_give_identical_bytes),
         cmocka_unit_test(test_outputs_hold_no_invocation_path),
         cmocka_unit_test(test_path_spellings_give_the_same_output),
