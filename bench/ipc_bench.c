@@ -14,6 +14,10 @@
  *
  * Messages are 64 bytes or 4 KiB: a protobuf body of exactly that size for the stubs
  * (msgc adds its 48-byte frame header) and that many raw bytes for the baselines.
+ * send_many/recv_many move batches of 16, 64 and 256 messages; their listener has the
+ * transport's default frame size (8 KiB on mq, 64 KiB on unix), so a frame can carry many
+ * messages as records of one BATCH frame (docs/protocol.md). The single-message listeners
+ * are sized for one message.
  *
  * The baselines are what a program without msgc would write. The one-way loops block in
  * the kernel (mq_send/mq_receive, send/recv on an accepted connection, and the batched
@@ -47,7 +51,9 @@
 
 #include "bench.msg.h"
 
+/* The raw sendmmsg/recvmmsg batch, and the largest send_many/recv_many batch. */
 #define BATCH 16
+#define MAX_BATCH 256
 #define MAX_SIZE 4096
 #define RPC_TIMEOUT_MS 5000
 
@@ -235,10 +241,10 @@ stub_sender(void *argv)
     msgc_chan *ch = NULL;
     if (msgc_dial(&ch, a->url, &o) != 0)
         return 1;
-    char *ms = malloc(BATCH * g_ops->struct_size);
+    char *ms = malloc(MAX_BATCH * g_ops->struct_size);
     if (!ms)
         return 1;
-    for (size_t i = 0; i < BATCH; i++)
+    for (size_t i = 0; i < MAX_BATCH; i++)
         g_ops->fill(ms + i * g_ops->struct_size);
     int rc = 0;
     for (size_t done = 0; done < a->n && rc == 0;) {
@@ -251,13 +257,13 @@ stub_sender(void *argv)
     return rc != 0;
 }
 
-/* A listener sized for the current message: small queues leave the RLIMIT_MSGQUEUE
- * budget to others. */
+/* A listener sized for the current message (small queues leave the RLIMIT_MSGQUEUE budget
+ * to others), or with the default frame size when batches are to be packed. */
 static msgc_chan *
-stub_listen(const char *url)
+stub_listen(const char *url, bool batches)
 {
     msgc_opts o = MSGC_OPTS_INIT;
-    o.max_msg = g_ops->max_msg;
+    o.max_msg = batches ? 0 : g_ops->max_msg;
     msgc_chan *ch = NULL;
     int rc = msgc_listen(&ch, url, &o);
     if (rc != 0)
@@ -270,12 +276,12 @@ stub_one_way(const char *prefix, size_t batch, result *r)
 {
     stub_arg a = {.n = (size_t)g_n * 5 + 1, .batch = batch};
     make_name(a.url, sizeof a.url, prefix);
-    msgc_chan *ch = stub_listen(a.url);
+    msgc_chan *ch = stub_listen(a.url, batch > 1);
     pid_t pid = spawn(stub_sender, &a);
-    char *ms = malloc(BATCH * g_ops->struct_size);
+    char *ms = malloc(MAX_BATCH * g_ops->struct_size);
     if (!ms)
         die("malloc", 0);
-    for (size_t i = 0; i < BATCH; i++)
+    for (size_t i = 0; i < MAX_BATCH; i++)
         g_ops->init(ms + i * g_ops->struct_size);
     int rc = g_ops->recv(ch, ms, 10000);
     if (rc != 0)
@@ -303,9 +309,21 @@ mq_stub_one_way(result *r)
 }
 
 static void
-mq_stub_many(result *r)
+mq_stub_many_16(result *r)
 {
-    stub_one_way("mq:/", BATCH, r);
+    stub_one_way("mq:/", 16, r);
+}
+
+static void
+mq_stub_many_64(result *r)
+{
+    stub_one_way("mq:/", 64, r);
+}
+
+static void
+mq_stub_many_256(result *r)
+{
+    stub_one_way("mq:/", 256, r);
 }
 
 static void
@@ -315,9 +333,21 @@ unix_stub_one_way(result *r)
 }
 
 static void
-unix_stub_many(result *r)
+unix_stub_many_16(result *r)
 {
-    stub_one_way("unix:@", BATCH, r);
+    stub_one_way("unix:@", 16, r);
+}
+
+static void
+unix_stub_many_64(result *r)
+{
+    stub_one_way("unix:@", 64, r);
+}
+
+static void
+unix_stub_many_256(result *r)
+{
+    stub_one_way("unix:@", 256, r);
 }
 
 /* --- generated stubs: RPC --- */
@@ -335,7 +365,7 @@ static int
 stub_server(void *argv)
 {
     const char *url = argv;
-    g_server = stub_listen(url);
+    g_server = stub_listen(url, false);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_term;
@@ -875,22 +905,33 @@ typedef struct test {
 } test;
 
 /* clang-format off */
+/* Indices of the tests, for the baselines and peers each one is compared with. */
+enum {
+    MQ_RAW, MQ_ONE, MQ_16, MQ_64, MQ_256, MQ_PING, MQ_RPC, MQ_RPC_T,
+    UX_RAW, UX_RAW_16, UX_ONE, UX_16, UX_64, UX_256, UX_PING, UX_RPC, UX_RPC_T,
+    ZQ_PUSH, ZQ_REQ
+};
+
 static const test tests[] = {
-    /*  0 */ {"mq   raw mq_send/mq_receive loop",        RATE, raw_mq_one_way,      -1, -1},
-    /*  1 */ {"mq   stubs send/recv",                    RATE, mq_stub_one_way,      0, 13},
-    /*  2 */ {"mq   stubs send_many/recv_many 16",       RATE, mq_stub_many,         0, 13},
-    /*  3 */ {"mq   raw ping-pong (server polls)",       RTT,  raw_mq_rpc,          -1, -1},
-    /*  4 */ {"mq   stubs rpc, timeout -1",              RTT,  mq_stub_rpc,          3, 14},
-    /*  5 */ {"mq   stubs rpc, timeout 5000 ms",         RTT,  mq_stub_rpc_timed,    3, 14},
-    /*  6 */ {"unix raw send/recv loop",                 RATE, raw_sock_one_way,    -1, -1},
-    /*  7 */ {"unix raw sendmmsg/recvmmsg 16",           RATE, raw_sock_many,        6, 13},
-    /*  8 */ {"unix stubs send/recv",                    RATE, unix_stub_one_way,    6, 13},
-    /*  9 */ {"unix stubs send_many/recv_many 16",       RATE, unix_stub_many,       6, 13},
-    /* 10 */ {"unix raw ping-pong (server epolls)",      RTT,  raw_sock_rpc,        -1, -1},
-    /* 11 */ {"unix stubs rpc, timeout -1",              RTT,  unix_stub_rpc,       10, 14},
-    /* 12 */ {"unix stubs rpc, timeout 5000 ms",         RTT,  unix_stub_rpc_timed, 10, 14},
-    /* 13 */ {"zmq  PUSH/PULL",                          RATE, zmq_push_pull,       -1, -1},
-    /* 14 */ {"zmq  REQ/REP",                            RTT,  zmq_req_rep,         -1, -1},
+    [MQ_RAW]    = {"mq   raw mq_send/mq_receive loop",   RATE, raw_mq_one_way,      -1,        -1},
+    [MQ_ONE]    = {"mq   stubs send/recv",               RATE, mq_stub_one_way,     MQ_RAW,    ZQ_PUSH},
+    [MQ_16]     = {"mq   stubs send_many/recv_many 16",  RATE, mq_stub_many_16,     MQ_RAW,    ZQ_PUSH},
+    [MQ_64]     = {"mq   stubs send_many/recv_many 64",  RATE, mq_stub_many_64,     MQ_RAW,    ZQ_PUSH},
+    [MQ_256]    = {"mq   stubs send_many/recv_many 256", RATE, mq_stub_many_256,    MQ_RAW,    ZQ_PUSH},
+    [MQ_PING]   = {"mq   raw ping-pong (server polls)",  RTT,  raw_mq_rpc,          -1,        -1},
+    [MQ_RPC]    = {"mq   stubs rpc, timeout -1",         RTT,  mq_stub_rpc,         MQ_PING,   ZQ_REQ},
+    [MQ_RPC_T]  = {"mq   stubs rpc, timeout 5000 ms",    RTT,  mq_stub_rpc_timed,   MQ_PING,   ZQ_REQ},
+    [UX_RAW]    = {"unix raw send/recv loop",            RATE, raw_sock_one_way,    -1,        -1},
+    [UX_RAW_16] = {"unix raw sendmmsg/recvmmsg 16",      RATE, raw_sock_many,       UX_RAW,    ZQ_PUSH},
+    [UX_ONE]    = {"unix stubs send/recv",               RATE, unix_stub_one_way,   UX_RAW,    ZQ_PUSH},
+    [UX_16]     = {"unix stubs send_many/recv_many 16",  RATE, unix_stub_many_16,   UX_RAW,    ZQ_PUSH},
+    [UX_64]     = {"unix stubs send_many/recv_many 64",  RATE, unix_stub_many_64,   UX_RAW,    ZQ_PUSH},
+    [UX_256]    = {"unix stubs send_many/recv_many 256", RATE, unix_stub_many_256,  UX_RAW,    ZQ_PUSH},
+    [UX_PING]   = {"unix raw ping-pong (server epolls)", RTT,  raw_sock_rpc,        -1,        -1},
+    [UX_RPC]    = {"unix stubs rpc, timeout -1",         RTT,  unix_stub_rpc,       UX_PING,   ZQ_REQ},
+    [UX_RPC_T]  = {"unix stubs rpc, timeout 5000 ms",    RTT,  unix_stub_rpc_timed, UX_PING,   ZQ_REQ},
+    [ZQ_PUSH]   = {"zmq  PUSH/PULL",                     RATE, zmq_push_pull,       -1,        -1},
+    [ZQ_REQ]    = {"zmq  REQ/REP",                       RTT,  zmq_req_rep,         -1,        -1},
 };
 /* clang-format on */
 #define N_TESTS (sizeof tests / sizeof tests[0])

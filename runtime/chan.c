@@ -8,9 +8,14 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-/* Batches never take more than this many bytes of buffers, nor more than MAX_BATCH. */
+/* A batch's inbox never takes more than this many bytes of buffers, nor more than
+ * MAX_BATCH frames. */
 #define BATCH_BYTES ((size_t)512 << 10)
 #define MAX_BATCH 64u
+/* Outgoing batches take at most this many bytes of frames: a BATCH frame carries many
+ * messages, and more frames per send would save system calls only where frames are small
+ * (then MAX_BATCH of them still fit), while their memory would crowd the caches. */
+#define OUT_BYTES ((size_t)64 << 10)
 /* A listener whose transport reads ahead gets inbox slots for this many bytes of frames
  * beyond the first, and at most READAHEAD_MAX slots. */
 #define READAHEAD_BYTES ((size_t)64 << 10)
@@ -117,7 +122,9 @@ alloc_buffers(msgc_chan *ch)
             return msgc__fail(MSGC_ENOMEM, "channel buffers of %zu bytes", ch->max_frame);
     }
     ch->out = malloc(ch->max_frame);
-    if (!ch->out)
+    ch->out_t = calloc(1, sizeof *ch->out_t);
+    ch->out_msgs = calloc(1, sizeof *ch->out_msgs);
+    if (!ch->out || !ch->out_t || !ch->out_msgs)
         return msgc__fail(MSGC_ENOMEM, "channel buffers of %zu bytes", ch->max_frame);
     ch->n_out = 1;
     return 0;
@@ -156,6 +163,8 @@ chan_open(msgc_chan **out, const char *url, const msgc_opts *opts, bool listener
     if (rc)
         goto fail;
     rc = alloc_buffers(ch);
+    ch->batches =
+        !listener && (!tp->t_peer_minor || tp->t_peer_minor(ch->priv) >= MSGC__FRAME_MINOR_BATCH);
     int tfd = tp->t_fileno(ch->priv);
     if (!rc && tfd >= 0)
         rc = ep_add(ch->ep_fd, tfd, TAG_TRANSPORT);
@@ -200,6 +209,8 @@ msgc_close(msgc_chan *ch)
     free(ch->slots);
     free(ch->tmsgs);
     free(ch->out);
+    free(ch->out_t);
+    free(ch->out_msgs);
     free(ch->scratch);
     free(ch->uids);
     free(ch);
@@ -286,6 +297,31 @@ msgc_next_type(msgc_chan *ch, uint64_t *type_id, int timeout_ms)
 
 /* --- the inbox --- */
 
+/* Makes the next record of a batch the head message of slot s. */
+static void
+next_record(msgc_slot *s)
+{
+    const uint8_t *r = msgc__batch_record(s->buf + s->next, &s->body_len);
+    s->body = (size_t)(r - s->buf);
+    s->next = s->body + s->body_len;
+    s->left--;
+}
+
+/* Sets up a parsed frame for delivery: its body, or the first record of a batch. */
+static void
+start_slot(msgc_slot *s)
+{
+    s->body = s->f.hdr_len;
+    s->body_len = s->len - s->f.hdr_len;
+    s->left = 0;
+    if (s->f.kind != MSGC__FRAME_BATCH)
+        return;
+    s->f.kind = MSGC__FRAME_MESSAGE;
+    s->next = s->f.hdr_len;
+    s->left = s->f.aux;
+    next_record(s);
+}
+
 static int
 receive(msgc_chan *ch, size_t want, int64_t deadline, unsigned flags)
 {
@@ -312,6 +348,7 @@ receive(msgc_chan *ch, size_t want, int64_t deadline, unsigned flags)
             bad = prc;
             continue;
         }
+        start_slot(s);
         ch->tail++;
     }
     if (ch->tail > 0)
@@ -340,8 +377,14 @@ msgc__chan_head(msgc_chan *ch)
 void
 msgc__chan_pop(msgc_chan *ch)
 {
-    if (ch->head < ch->tail)
+    if (ch->head < ch->tail) {
+        msgc_slot *s = &ch->slots[ch->head];
+        if (s->left > 0) {
+            next_record(s);
+            return;
+        }
         ch->head++;
+    }
     if (ch->head == ch->tail)
         ch->head = ch->tail = 0;
 }
@@ -358,41 +401,60 @@ msgc__chan_settle(msgc_chan *ch)
     ch->pend_signalled = waiting;
 }
 
-size_t
-msgc__chan_batch(msgc_chan *ch, size_t want)
+/* How many frames a batch may buffer: at most MAX_BATCH and bytes, at least one. */
+static size_t
+batch_cap(const msgc_chan *ch, size_t want, size_t bytes)
 {
-    size_t cap = BATCH_BYTES / ch->max_frame;
+    size_t cap = bytes / ch->max_frame;
     if (cap > MAX_BATCH)
         cap = MAX_BATCH;
     if (cap < 1)
         cap = 1;
-    if (want > cap)
-        want = cap;
-    if (want <= ch->n_slots && want <= ch->n_out)
+    return want > cap ? cap : want;
+}
+
+size_t
+msgc__chan_inbox(msgc_chan *ch, size_t want)
+{
+    want = batch_cap(ch, want, BATCH_BYTES);
+    if (want <= ch->n_slots)
         return want;
-    if (want > ch->n_slots) {
-        msgc_slot *s = realloc(ch->slots, want * sizeof *s);
-        if (s)
-            ch->slots = s;
-        msgc_tmsg *t = s ? realloc(ch->tmsgs, want * sizeof *t) : NULL;
-        if (t)
-            ch->tmsgs = t;
-        for (size_t i = ch->n_slots; s && t && i < want; i++) {
-            s[i] = (msgc_slot){.buf = malloc(ch->max_frame)};
-            if (!s[i].buf)
-                break;
-            ch->n_slots = i + 1;
-        }
-    }
-    if (want > ch->n_out) {
-        uint8_t *o = realloc(ch->out, want * ch->max_frame);
-        if (o) {
-            ch->out = o;
-            ch->n_out = want;
-        }
+    msgc_slot *s = realloc(ch->slots, want * sizeof *s);
+    if (s)
+        ch->slots = s;
+    msgc_tmsg *t = s ? realloc(ch->tmsgs, want * sizeof *t) : NULL;
+    if (t)
+        ch->tmsgs = t;
+    for (size_t i = ch->n_slots; s && t && i < want; i++) {
+        s[i] = (msgc_slot){.buf = malloc(ch->max_frame)};
+        if (!s[i].buf)
+            break;
+        ch->n_slots = i + 1;
     }
     /* Out of memory leaves smaller batches, which still work. */
-    return ch->n_slots < ch->n_out ? ch->n_slots : ch->n_out;
+    return ch->n_slots;
+}
+
+size_t
+msgc__chan_out(msgc_chan *ch, size_t want)
+{
+    want = batch_cap(ch, want, OUT_BYTES);
+    if (want <= ch->n_out)
+        return ch->n_out;
+    msgc_tmsg *t = realloc(ch->out_t, want * sizeof *t);
+    if (t)
+        ch->out_t = t;
+    size_t *m = t ? realloc(ch->out_msgs, want * sizeof *m) : NULL;
+    if (m)
+        ch->out_msgs = m;
+    uint8_t *o = m ? realloc(ch->out, want * ch->max_frame) : NULL;
+    if (!o)
+        return ch->n_out; /* out of memory: fewer frames per send, which still works */
+    for (size_t i = 0; i < ch->n_out; i++)
+        ch->out_t[i].buf = o + i * ch->max_frame;
+    ch->out = o;
+    ch->n_out = want;
+    return want;
 }
 
 int

@@ -1,7 +1,8 @@
-/* frame.c - the frame header: a fixed little-endian layout, parsed without trusting it. */
+/* frame.c - the frame header, a fixed little-endian layout, and the records of a batch
+ * frame, both parsed without trusting them. */
 #include "transport.h"
 
-/* Byte offsets of the version 1.0 header (docs/protocol.md). */
+/* Byte offsets of the version 1.x header (docs/protocol.md). */
 enum {
     OFF_MAGIC = 0,
     OFF_MAJOR = 2,
@@ -123,7 +124,7 @@ msgc__frame_parse(msgc_frame *f, const uint8_t *buf, size_t len)
         return msgc__fail(MSGC_EPROTO, "frame header length %zu outside [%u, %zu]", hdr_len,
                           MSGC__HDR_SIZE, len);
     unsigned kind = buf[OFF_KIND];
-    if (kind < MSGC__FRAME_MESSAGE || kind > MSGC__FRAME_WELCOME)
+    if (kind < MSGC__FRAME_MESSAGE || kind > MSGC__FRAME_BATCH)
         return msgc__fail(MSGC_EPROTO, "unknown frame kind %u", kind);
     f->major = buf[OFF_MAJOR];
     f->minor = buf[OFF_MINOR];
@@ -138,6 +139,8 @@ msgc__frame_parse(msgc_frame *f, const uint8_t *buf, size_t len)
     if (f->deadline < -1)
         return msgc__fail(MSGC_EPROTO, "frame deadline %lld is negative",
                           (long long)f->deadline);
+    if (kind == MSGC__FRAME_BATCH)
+        return msgc__batch_check(buf + hdr_len, len - hdr_len, f->aux);
     return 0;
 }
 
@@ -151,4 +154,78 @@ void
 msgc__frame_set_reply_to(uint8_t *buf, uint64_t reply_to)
 {
     put_u64(buf + OFF_REPLY_TO, reply_to);
+}
+
+/* --- batch records --- */
+
+/* A record length below 2^31 takes at most 5 varint bytes. */
+#define RECORD_LEN_BYTES 5u
+
+size_t
+msgc__record_len_size(size_t len)
+{
+    return msgc__varint_size(len);
+}
+
+size_t
+msgc__record_put_len(uint8_t *p, size_t len)
+{
+    return (size_t)(msgc__put_varint(p, len) - p);
+}
+
+/* Reads the varint at body[pos..len) into *v; returns its size, or 0 when it is truncated
+ * (0 bytes left counts as truncated) or longer than RECORD_LEN_BYTES. */
+static size_t
+get_len(const uint8_t *body, size_t len, size_t pos, uint64_t *v)
+{
+    uint64_t r = 0;
+    for (size_t i = 0; i < RECORD_LEN_BYTES && pos + i < len; i++) {
+        uint8_t b = body[pos + i];
+        r |= (uint64_t)(b & 0x7f) << (7 * i);
+        if (!(b & 0x80)) {
+            *v = r;
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+int
+msgc__batch_check(const uint8_t *body, size_t len, uint32_t count)
+{
+    if (count == 0)
+        return msgc__fail(MSGC_EPROTO, "batch frame of 0 records");
+    size_t pos = 0;
+    for (uint32_t i = 1; i <= count; i++) {
+        if (pos == len)
+            return msgc__fail(MSGC_EPROTO, "batch frame ends after %u of %u records", i - 1, count);
+        uint64_t n = 0;
+        size_t w = get_len(body, len, pos, &n);
+        if (w == 0)
+            return msgc__fail(MSGC_EPROTO, "batch record %u of %u: %s length", i, count,
+                              len - pos < RECORD_LEN_BYTES ? "truncated" : "overlong");
+        pos += w;
+        if (n > MSGC__RECORD_MAX || n > len - pos)
+            return msgc__fail(MSGC_EPROTO,
+                              "batch record %u of %u: length %llu past the end (%zu bytes left)", i,
+                              count, (unsigned long long)n, len - pos);
+        pos += (size_t)n;
+    }
+    if (pos != len)
+        return msgc__fail(MSGC_EPROTO, "batch frame has %zu bytes after record %u of %u", len - pos,
+                          count, count);
+    return 0;
+}
+
+const uint8_t *
+msgc__batch_record(const uint8_t *p, size_t *len)
+{
+    size_t n = 0;
+    unsigned shift = 0;
+    while (*p & 0x80) {
+        n |= (size_t)(*p++ & 0x7f) << shift;
+        shift += 7;
+    }
+    *len = n | (size_t)*p << shift;
+    return p + 1;
 }

@@ -38,7 +38,7 @@ encode_frame(const msgc_chan *ch, const msgc_frame *f, const msgc_desc *d, const
 static int
 decode_body(msgc_chan *ch, const msgc_desc *d, void *m, const msgc_slot *s)
 {
-    return d->decode_ex(m, s->buf + s->f.hdr_len, s->len - s->f.hdr_len, &ch->opts.limits);
+    return d->decode_ex(m, s->buf + s->body, s->body_len, &ch->opts.limits);
 }
 
 static int
@@ -58,6 +58,117 @@ msgc__send(msgc_chan *ch, const msgc_desc *d, const void *m, int timeout_ms)
     return msgc__send_many(ch, d, m, 1, &sent, timeout_ms);
 }
 
+/* The width of the length prefix to reserve before encoding m into room bytes, or 0 when
+ * m does not fit. A message that surely fits (its type's largest encoding does), or that
+ * is likely to (no record so far was larger than the room), gets the width of the largest
+ * that could, and is encoded at once; any other message is measured first, so a frame
+ * that is nearly full costs one size pass rather than a wasted encoding. */
+static size_t
+prefix_width(const msgc_desc *d, const void *m, size_t room, size_t largest, bool first)
+{
+    size_t most = d->max_size && d->max_size < room ? d->max_size : room;
+    size_t w = msgc__record_len_size(most);
+    if (room < w)
+        return 0;
+    if (first || (d->max_size && d->max_size + w <= room) || largest + w <= room)
+        return w;
+    size_t need = d->encoded_size(m);
+    w = msgc__record_len_size(need);
+    return need <= room && w <= room - need ? w : 0;
+}
+
+/* Encodes messages ms[0..n) as records behind a BATCH header's room in buf, as many as
+ * fit in the channel's frame; *k counts them and *len is the frame's length. A record's
+ * length prefix moves up to its own width when the message came out shorter than the
+ * width reserved. Running out of room ends the frame, and is no error; any other encoding
+ * error is returned after the records before it. */
+static int
+pack_records(const msgc_chan *ch, const msgc_desc *d, const char *ms, size_t n, uint8_t *buf,
+             size_t *len, size_t *k)
+{
+    uint8_t *p = buf + MSGC__HDR_SIZE, *end = buf + ch->max_frame;
+    size_t largest = 0;
+    int rc = 0;
+    for (*k = 0; *k < n; ++*k) {
+        const char *m = ms + *k * d->struct_size;
+        size_t room = (size_t)(end - p);
+        size_t w = prefix_width(d, m, room, largest, *k == 0);
+        if (w == 0)
+            break;
+        size_t body = 0;
+        rc = d->encode(m, p + w, room - w, &body);
+        if (rc)
+            break;
+        size_t v = msgc__record_put_len(p, body);
+        if (v < w)
+            memmove(p + v, p + w, body);
+        p += v + body;
+        largest = body > largest ? body : largest;
+    }
+    *len = (size_t)(p - buf);
+    return rc == MSGC_ENOSPC ? 0 : rc;
+}
+
+/* Builds outgoing frame i from ms[0..n): a BATCH frame when the peer reads them and more
+ * than one message fits, else a MESSAGE frame of the first message, with MSGC_ETOOBIG
+ * when it fits no frame. *k counts the messages in the frame (0: no frame). */
+static int
+pack_frame(msgc_chan *ch, const msgc_desc *d, const char *ms, size_t n, size_t i, size_t *k)
+{
+    msgc_tmsg *t = &ch->out_t[i];
+    *t = (msgc_tmsg){.buf = ch->out + i * ch->max_frame, .prio = ch->prio};
+    msgc_frame f;
+    msgc__frame_init(&f, MSGC__FRAME_MESSAGE);
+    f.id = d->type_id;
+    *k = 0;
+    int rc = 0;
+    if (ch->batches && n > 1) {
+        rc = pack_records(ch, d, ms, n, t->buf, &t->len, k);
+        if (*k == 1) {
+            /* A batch of one is sent as the message it holds. */
+            size_t body = 0;
+            const uint8_t *r = msgc__batch_record(t->buf + MSGC__HDR_SIZE, &body);
+            memmove(t->buf + MSGC__HDR_SIZE, r, body);
+            t->len = MSGC__HDR_SIZE + body;
+        } else if (*k > 1) {
+            f.kind = MSGC__FRAME_BATCH;
+            f.aux = (uint32_t)*k;
+        }
+        if (*k > 0)
+            msgc__frame_put(&f, t->buf);
+        if (*k > 0 || rc)
+            return rc;
+    }
+    /* One message, or one that fits a frame only without a record's length prefix. */
+    rc = encode_frame(ch, &f, d, ms, t->buf, &t->len);
+    *k = rc ? 0 : 1;
+    return rc;
+}
+
+/* Packs ms[0..n) into as many outgoing frames as the channel has buffers for (growing them
+ * up to the batch limits); *frames and *packed count the frames and their messages. The
+ * error that stopped the packing comes after the frames before it. */
+static int
+pack_frames(msgc_chan *ch, const msgc_desc *d, const char *ms, size_t n, size_t *frames,
+            size_t *packed)
+{
+    *frames = *packed = 0;
+    while (*packed < n) {
+        if (*frames == ch->n_out && msgc__chan_out(ch, 2 * ch->n_out) <= *frames)
+            return 0;
+        size_t k = 0;
+        int rc = pack_frame(ch, d, ms + *packed * d->struct_size, n - *packed, *frames, &k);
+        if (k > 0) {
+            ch->out_msgs[*frames] = k;
+            ++*frames;
+            *packed += k;
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 int
 msgc__send_many(msgc_chan *ch, const msgc_desc *d, const void *ms, size_t n, size_t *sent,
                 int timeout_ms)
@@ -69,23 +180,15 @@ msgc__send_many(msgc_chan *ch, const msgc_desc *d, const void *ms, size_t n, siz
     if (rc)
         return rc;
     int64_t deadline = msgc__deadline(timeout_ms);
-    msgc_frame f;
-    msgc__frame_init(&f, MSGC__FRAME_MESSAGE);
-    f.id = d->type_id;
     while (*sent < n) {
-        size_t k = n - *sent > 1 ? msgc__chan_batch(ch, n - *sent) : 1;
-        size_t ready = 0;
-        for (; ready < k; ready++) {
-            const char *m = (const char *)ms + (*sent + ready) * d->struct_size;
-            msgc_tmsg *t = &ch->tmsgs[ready];
-            *t = (msgc_tmsg){.buf = ch->out + ready * ch->max_frame, .prio = ch->prio};
-            rc = encode_frame(ch, &f, d, m, t->buf, &t->len);
-            if (rc)
-                break;
-        }
-        size_t done = 0;
-        int src = ready ? ch->tp->t_send(ch->priv, ch->tmsgs, ready, &done, deadline) : 0;
-        *sent += done;
+        size_t frames = 0, packed = 0, done = 0;
+        rc = pack_frames(ch, d, (const char *)ms + *sent * d->struct_size, n - *sent, &frames,
+                         &packed);
+        int src = frames ? ch->tp->t_send(ch->priv, ch->out_t, frames, &done, deadline) : 0;
+        /* Frames go whole or not at all: a partial send counts the messages of those
+         * that went. */
+        for (size_t i = 0; i < done; i++)
+            *sent += ch->out_msgs[i];
         if (src)
             return msgc__chan_error(ch, src);
         if (rc)
@@ -111,7 +214,7 @@ msgc__recv_many(msgc_chan *ch, const msgc_desc *d, void *ms, size_t n, size_t *g
     int rc = check_chan(ch, true, "recv");
     if (rc || n == 0)
         return rc;
-    size_t k = n > 1 ? msgc__chan_batch(ch, n) : 1;
+    size_t k = n > 1 ? msgc__chan_inbox(ch, n) : 1;
     rc = msgc__chan_fetch(ch, k, msgc__deadline(timeout_ms), 0);
     msgc_slot *s;
     while (!rc && *got < n && (s = msgc__chan_head(ch)) != NULL) {

@@ -17,8 +17,12 @@
 #define MSGC__FRAME_MAGIC0 0x6du /* 'm' */
 #define MSGC__FRAME_MAGIC1 0x63u /* 'c' */
 #define MSGC__FRAME_MAJOR 1u
-#define MSGC__FRAME_MINOR 0u
-/* Bytes of the version 1.0 header. A later minor version may append fields and announce
+#define MSGC__FRAME_MINOR 1u
+/* The first minor version whose readers take BATCH frames. A 1.0 reader refuses them as
+ * an unknown kind (MSGC_EPROTO), so a sender packs batches only for peers that announced
+ * this version or a later one. */
+#define MSGC__FRAME_MINOR_BATCH 1u
+/* Bytes of the version 1.x header. A later minor version may append fields and announce
  * the longer header in hdr_len; readers skip what they do not know. */
 #define MSGC__HDR_SIZE 48u
 
@@ -28,7 +32,8 @@ typedef enum msgc_frame_kind {
     MSGC__FRAME_REPLY = 3,   /* the reply to call_id; status says how the call went */
     MSGC__FRAME_ONEWAY = 4,  /* a request without reply; id is the method id */
     MSGC__FRAME_HELLO = 5,   /* dialer -> listener, first frame of a connection */
-    MSGC__FRAME_WELCOME = 6  /* listener -> dialer, answers HELLO with a status */
+    MSGC__FRAME_WELCOME = 6, /* listener -> dialer, answers HELLO with a status */
+    MSGC__FRAME_BATCH = 7    /* 1.1: aux records, each a message of type id (see below) */
 } msgc_frame_kind;
 
 typedef struct msgc_frame {
@@ -38,7 +43,8 @@ typedef struct msgc_frame {
     uint64_t id;        /* type id or method id */
     uint64_t call_id;   /* CALL and REPLY; 0 otherwise */
     int32_t status;     /* REPLY and WELCOME: 0, a positive application status or msgc_err */
-    uint32_t aux;       /* HELLO/WELCOME: the largest frame the sender accepts */
+    uint32_t aux;       /* HELLO/WELCOME: the largest frame the sender accepts; BATCH: the
+                           number of records */
     uint64_t reply_to;  /* transport-owned return address (mq: reply queue token), else 0 */
     int64_t deadline;   /* CLOCK_MONOTONIC ms of the caller's deadline, -1 for none */
 } msgc_frame;
@@ -49,8 +55,30 @@ void msgc__frame_init(msgc_frame *f, unsigned kind);
 void msgc__frame_put(const msgc_frame *f, uint8_t *buf);
 /* Parses the header at the start of buf[0..len). Trusts nothing in it: returns
  * MSGC_EPROTO (with a detail) for a short frame, a bad magic, another major version, a
- * header length outside [MSGC__HDR_SIZE, len] or an unknown kind. */
+ * header length outside [MSGC__HDR_SIZE, len], an unknown kind, or a BATCH frame whose
+ * body is not exactly aux records (msgc__batch_check). */
 MSGC_NODISCARD int msgc__frame_parse(msgc_frame *f, const uint8_t *buf, size_t len);
+
+/* --- batch records ---
+ *
+ * The body of a BATCH frame is aux >= 1 records back to back, filling it exactly. A record
+ * is the length of one encoded message as a varint (protobuf's base-128, at most 5 bytes,
+ * below 2^31) followed by that many bytes of the message. */
+
+/* The largest record length: a message is below 2 GiB. */
+#define MSGC__RECORD_MAX MSGC_MAX_MESSAGE_SIZE
+/* Bytes of the varint of a record of len bytes. */
+size_t msgc__record_len_size(size_t len);
+/* Writes the varint of len at p; returns its size. */
+size_t msgc__record_put_len(uint8_t *p, size_t len);
+/* Checks that body[0..len) is exactly count records, each length within what is left.
+ * MSGC_EPROTO, with the record's number in the detail, for no records, a truncated or
+ * too long varint, a length past the end, fewer records than count or bytes after the
+ * last one. Reads nothing outside body[0..len). */
+MSGC_NODISCARD int msgc__batch_check(const uint8_t *body, size_t len, uint32_t count);
+/* The record at p, inside a body msgc__batch_check accepted: its bytes start at the
+ * returned pointer and take *len bytes. */
+const uint8_t *msgc__batch_record(const uint8_t *p, size_t *len);
 
 /* The transport-owned return address of a frame, read or written in place (buf holds at
  * least MSGC__HDR_SIZE bytes). */
@@ -137,6 +165,9 @@ typedef struct msgc_transport {
     int (*t_fileno)(void *priv);
     /* The largest frame (header included) this connection carries in either direction. */
     size_t (*t_max_frame)(void *priv);
+    /* Optional. The frame minor version the peer announced (unix: in its WELCOME). Without
+     * it the peer is taken to speak this runtime's version. */
+    unsigned (*t_peer_minor)(void *priv);
     /* Optional. Prepares a dialer for replies of up to max_frame bytes (mq creates its
      * reply queue here, on the first call). */
     int (*t_expect_replies)(void *priv, size_t max_frame);
@@ -171,12 +202,17 @@ int msgc__wait_fd(int fd, short events, int stop_fd, int64_t deadline, int tick_
 
 /* --- channels (chan.c, rpc.c) --- */
 
-/* One received frame waiting in a channel's inbox. */
+/* One received frame waiting in a channel's inbox. A BATCH frame hands out its records one
+ * at a time, each as if it were a MESSAGE frame of the batch's type id: f.kind says
+ * MESSAGE, and body, body_len name the record at the head. */
 typedef struct msgc_slot {
     uint8_t *buf; /* max_frame bytes */
     size_t len;
     uint64_t peer;
     msgc_frame f;
+    size_t body, body_len; /* the message at the head: buf[body .. body + body_len) */
+    size_t next;           /* BATCH: offset of the record after the head one */
+    size_t left;           /* BATCH: records after the head one */
 } msgc_slot;
 
 struct msgc_chan {
@@ -200,9 +236,13 @@ struct msgc_chan {
     msgc_slot *slots;
     size_t n_slots, head, tail;
     msgc_tmsg *tmsgs; /* n_slots entries, for batches */
-    /* Outgoing frames: n_out buffers of max_frame bytes. */
+    /* Outgoing frames: n_out buffers of max_frame bytes, their transport entries, and the
+     * messages each holds (a BATCH frame holds several). */
     uint8_t *out;
+    msgc_tmsg *out_t;
+    size_t *out_msgs;
     size_t n_out;
+    bool batches; /* the peer reads BATCH frames: send_many packs messages into them */
     uint64_t next_call_id;
     void *scratch; /* serve: decoded request and reply structs */
     size_t scratch_size;
@@ -223,12 +263,15 @@ struct msgc_call {
 int msgc__chan_fetch(msgc_chan *ch, size_t want, int64_t deadline, unsigned flags);
 /* The frame at the head of the inbox, or NULL. */
 msgc_slot *msgc__chan_head(msgc_chan *ch);
-/* Drops the head frame. */
+/* Drops the message at the head: the next record of a batch, or else the head frame. */
 void msgc__chan_pop(msgc_chan *ch);
 /* Called before returning to the user: keeps msgc_fd readable while frames wait. */
 void msgc__chan_settle(msgc_chan *ch);
-/* Grows the inbox and the outgoing buffers to a batch size; returns the usable count. */
-size_t msgc__chan_batch(msgc_chan *ch, size_t want);
+/* Grows the inbox to want frames, within the batch limits; returns the slots it has. */
+size_t msgc__chan_inbox(msgc_chan *ch, size_t want);
+/* Grows the outgoing buffers to want frames, within the batch limits, keeping the frames
+ * already in them (out_t[i].buf follows a move); returns the buffers it has. */
+size_t msgc__chan_out(msgc_chan *ch, size_t want);
 /* Records a transport error on ch: MSGC_ECLOSED makes a dialer dead. Returns err. */
 int msgc__chan_error(msgc_chan *ch, int err);
 

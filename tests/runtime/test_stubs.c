@@ -824,6 +824,365 @@ test_stub_roles_send_on_listener_and_recv_on_dialer_are_enotsup(void **state)
     msgc_close(l);
 }
 
+/* --- batch frames: several messages in one frame --- */
+
+/* Point number i of a series: x, y and a 10-character label, 18 bytes encoded, so a
+ * record takes 19 bytes and a frame of listen_opts (2048 bytes of body) holds 107. */
+#define POINT_SIZE 18
+#define POINTS_PER_FRAME 107
+
+typedef struct point_store {
+    char label[16];
+} point_store;
+
+static void
+make_point(svc_Point *p, point_store *s, unsigned i)
+{
+    snprintf(s->label, sizeof s->label, "pt-%07u", i);
+    int32_t v = 1000 + (int32_t)(i % 4096);
+    *p = (svc_Point){.x = v, .y = -v, .label = s->label};
+}
+
+static bool
+is_point(const svc_Point *got, unsigned i)
+{
+    point_store s;
+    svc_Point want;
+    make_point(&want, &s, i);
+    SAME(got->x == want.x && got->y == want.y);
+    SAME(same_str(got->label, want.label));
+    return true;
+}
+
+/* Sends points first .. first + n - 1 with one send_many. */
+static int
+send_points(msgc_chan *ch, unsigned first, size_t n, size_t *sent, int timeout_ms)
+{
+    point_store *s = calloc(n ? n : 1, sizeof *s);
+    svc_Point *ps = calloc(n ? n : 1, sizeof *ps);
+    RT_CHECK(s && ps);
+    for (size_t i = 0; i < n; i++)
+        make_point(&ps[i], &s[i], first + (unsigned)i);
+    int rc = svc_Point_send_many(ch, ps, n, sent, timeout_ms);
+    free(ps);
+    free(s);
+    return rc;
+}
+
+/* Receives points first .. first + n - 1 with recv_many calls of at most step. */
+static void
+expect_points(msgc_chan *ch, unsigned first, size_t n, size_t step)
+{
+    svc_Point *ps = calloc(step, sizeof *ps);
+    assert_non_null(ps);
+    for (size_t k = 0; k < step; k++)
+        svc_Point_init(&ps[k]);
+    for (size_t done = 0; done < n;) {
+        size_t got = 0, want = n - done < step ? n - done : step;
+        assert_int_equal(svc_Point_recv_many(ch, ps, want, &got, 5000), 0);
+        assert_true(got >= 1 && got <= want);
+        for (size_t k = 0; k < got; k++)
+            assert_true(is_point(&ps[k], first + (unsigned)(done + k)));
+        done += got;
+    }
+    for (size_t k = 0; k < step; k++)
+        svc_Point_free(&ps[k]);
+    free(ps);
+}
+
+static int
+batch_sizes_main(void *argv)
+{
+    msgc_chan *ch = dial_url(argv);
+    RT_CHECK(ch != NULL);
+    point_store s;
+    svc_Point p;
+    make_point(&p, &s, 0);
+    RT_CHECK(svc_Point_encoded_size(&p) == POINT_SIZE);
+    RT_CHECK(msgc_max_msg(ch) / (POINT_SIZE + 1) == POINTS_PER_FRAME);
+    static const size_t sizes[] = {1, 2, POINTS_PER_FRAME, POINTS_PER_FRAME + 1, 3 * 107 + 5};
+    unsigned next = 0;
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        size_t sent = 99;
+        RT_CHECK(send_points(ch, next, sizes[i], &sent, 5000) == 0);
+        RT_CHECK(sent == sizes[i]);
+        next += (unsigned)sizes[i];
+    }
+    msgc_close(ch);
+    return 0;
+}
+
+static void
+test_batches_of_one_two_a_full_frame_and_more_arrive_equal_and_in_order(void **state)
+{
+    fixture *f = *state;
+    pid_t pid;
+    msgc_chan *ch = listen_and_spawn(f, batch_sizes_main, f->url, &pid);
+    expect_points(ch, 0, 1 + 2 + 107 + 108 + 326, 64);
+    assert_int_equal(rt_wait(pid), 0);
+    svc_Point p = svc_Point_INIT;
+    assert_int_equal(svc_Point_recv(ch, &p, 0), MSGC_ETIMEDOUT);
+    msgc_close(ch);
+}
+
+/* Labels of these lengths make Points of 1 + varint + length bytes: 2048, the most a frame
+ * of listen_opts carries, only without a record's length prefix. */
+static const size_t mixed_labels[] = {10, 1500, 600, 2045, 5, 5, 2000, 0, 3, 7, 9};
+
+static void
+make_labelled(svc_Point *p, char *buf, size_t k)
+{
+    memset(buf, 'a' + (int)(k % 26), mixed_labels[k]);
+    buf[mixed_labels[k]] = '\0';
+    *p = (svc_Point){.label = buf};
+}
+
+static int
+mixed_sizes_main(void *argv)
+{
+    msgc_chan *ch = dial_url(argv);
+    RT_CHECK(ch != NULL);
+    enum { N = sizeof mixed_labels / sizeof mixed_labels[0] };
+    static char bufs[N + 1][2100];
+    svc_Point ps[N + 1];
+    for (size_t k = 0; k < N; k++)
+        make_labelled(&ps[k], bufs[k], k);
+    RT_CHECK(svc_Point_encoded_size(&ps[3]) == 2048);
+    size_t sent = 99;
+    RT_CHECK(svc_Point_send_many(ch, ps, 9, &sent, 5000) == 0);
+    RT_CHECK(sent == 9);
+    /* One byte more than a frame carries: those before it go, nothing after it. */
+    ps[10] = ps[9];
+    memset(bufs[N], 'z', 2046);
+    bufs[N][2046] = '\0';
+    ps[9] = (svc_Point){.label = bufs[N]};
+    RT_CHECK(svc_Point_send_many(ch, &ps[8], 3, &sent, 5000) == MSGC_ETOOBIG);
+    RT_CHECK(sent == 1);
+    RT_CHECK(strcmp(msgc_last_error()->detail,
+                    "svc.Point of 2049 bytes > 2048, the largest this channel carries") == 0);
+    RT_CHECK(svc_Point_send_many(ch, &ps[10], 1, &sent, 5000) == 0);
+    RT_CHECK(sent == 1);
+    msgc_close(ch);
+    return 0;
+}
+
+static void
+test_mixed_sizes_arrive_whole_and_a_message_too_big_is_etoobig_after_those_before(void **state)
+{
+    fixture *f = *state;
+    pid_t pid;
+    msgc_chan *ch = listen_and_spawn(f, mixed_sizes_main, f->url, &pid);
+    svc_Point ps[4];
+    for (size_t k = 0; k < 4; k++)
+        svc_Point_init(&ps[k]);
+    static const size_t order[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 8, 10};
+    size_t next = 0;
+    while (next < sizeof order / sizeof order[0]) {
+        size_t got = 0;
+        assert_int_equal(svc_Point_recv_many(ch, ps, 4, &got, 5000), 0);
+        for (size_t k = 0; k < got; k++, next++) {
+            /* The last one sent is the first one after the refused message. */
+            size_t want = next == 10 ? 10 : order[next];
+            size_t len = want == 10 ? mixed_labels[9] : mixed_labels[want];
+            char letter = (char)('a' + (int)((want == 10 ? 9 : want) % 26));
+            assert_int_equal(strlen(ps[k].label ? ps[k].label : ""), len);
+            if (len > 0)
+                assert_int_equal(ps[k].label[len - 1], letter);
+        }
+    }
+    assert_int_equal(next, 11);
+    assert_int_equal(rt_wait(pid), 0);
+    assert_int_equal(svc_Point_recv(ch, ps, 0), MSGC_ETIMEDOUT);
+    for (size_t k = 0; k < 4; k++)
+        svc_Point_free(&ps[k]);
+    msgc_close(ch);
+}
+
+static int
+points_then_path_main(void *argv)
+{
+    msgc_chan *ch = dial_url(argv);
+    RT_CHECK(ch != NULL);
+    size_t sent = 0;
+    RT_CHECK(send_points(ch, 0, 3, &sent, 5000) == 0 && sent == 3);
+    path_store s;
+    svc_Path p;
+    make_path(&p, &s, 5);
+    RT_CHECK(svc_Path_send(ch, &p, 5000) == 0);
+    msgc_close(ch);
+    return 0;
+}
+
+static void
+test_recv_of_another_type_after_a_batch_is_etype_with_the_record_first_in_line(void **state)
+{
+    fixture *f = *state;
+    pid_t pid;
+    msgc_chan *ch = listen_and_spawn(f, points_then_path_main, f->url, &pid);
+    svc_Path path = svc_Path_INIT;
+    assert_int_equal(svc_Path_recv(ch, &path, 5000), MSGC_ETYPE);
+    char want[160];
+    snprintf(want, sizeof want, "pending message of type 0x%016llx, not svc.Path 0x%016llx",
+             (unsigned long long)svc_Point_TYPE_ID, (unsigned long long)svc_Path_TYPE_ID);
+    assert_string_equal(msgc_last_error()->detail, want);
+    struct pollfd pfd = {.fd = msgc_fd(ch), .events = POLLIN};
+    assert_int_equal(poll(&pfd, 1, 0), 1);
+    uint64_t id = 0;
+    assert_int_equal(msgc_next_type(ch, &id, 0), 0);
+    assert_true(id == svc_Point_TYPE_ID);
+    svc_Point ps[2] = {svc_Point_INIT, svc_Point_INIT};
+    size_t got = 0;
+    assert_int_equal(svc_Point_recv_many(ch, ps, 2, &got, 0), 0);
+    assert_int_equal(got, 2);
+    assert_true(is_point(&ps[0], 0) && is_point(&ps[1], 1));
+    /* The third record is still first in line, ahead of the Path. */
+    assert_int_equal(svc_Path_recv(ch, &path, 5000), MSGC_ETYPE);
+    assert_int_equal(poll(&pfd, 1, 0), 1);
+    assert_int_equal(svc_Point_recv(ch, &ps[0], 0), 0);
+    assert_true(is_point(&ps[0], 2));
+    assert_int_equal(svc_Path_recv(ch, &path, 5000), 0);
+    assert_true(is_path(&path, 5));
+    svc_Path_free(&path);
+    svc_Point_free(&ps[0]);
+    svc_Point_free(&ps[1]);
+    assert_int_equal(rt_wait(pid), 0);
+    msgc_close(ch);
+}
+
+static int
+ten_points_main(void *argv)
+{
+    msgc_chan *ch = dial_url(argv);
+    RT_CHECK(ch != NULL);
+    size_t sent = 0;
+    RT_CHECK(send_points(ch, 0, 10, &sent, 5000) == 0 && sent == 10);
+    msgc_close(ch);
+    return 0;
+}
+
+static void
+test_recv_many_smaller_than_a_batch_leaves_the_rest_pending_and_msgc_fd_readable(void **state)
+{
+    fixture *f = *state;
+    pid_t pid;
+    msgc_chan *ch = listen_and_spawn(f, ten_points_main, f->url, &pid);
+    svc_Point ps[3] = {svc_Point_INIT, svc_Point_INIT, svc_Point_INIT};
+    size_t got = 0;
+    /* Ten records of one frame: three taken before anyone asked for msgc_fd. */
+    assert_int_equal(svc_Point_recv_many(ch, ps, 3, &got, 5000), 0);
+    assert_int_equal(got, 3);
+    assert_int_equal(rt_wait(pid), 0);
+    struct pollfd pfd = {.fd = msgc_fd(ch), .events = POLLIN};
+    for (unsigned next = 3; next < 10; next += 3) {
+        assert_int_equal(poll(&pfd, 1, 0), 1);
+        assert_int_equal(svc_Point_recv_many(ch, ps, 3, &got, 0), 0);
+        assert_int_equal(got, next < 9 ? 3 : 1);
+        for (size_t k = 0; k < got; k++)
+            assert_true(is_point(&ps[k], next + (unsigned)k));
+    }
+    /* Everything taken: quiet again (a unix listener may still see the sender's hang-up,
+     * which a recv consumes). */
+    if (poll(&pfd, 1, 0) == 1)
+        assert_int_equal(svc_Point_recv(ch, ps, 0), MSGC_ETIMEDOUT);
+    assert_int_equal(poll(&pfd, 1, 0), 0);
+    for (size_t k = 0; k < 3; k++)
+        svc_Point_free(&ps[k]);
+    msgc_close(ch);
+}
+
+static int
+points_then_add_main(void *argv)
+{
+    msgc_chan *ch = dial_url(argv);
+    RT_CHECK(ch != NULL);
+    size_t sent = 0;
+    RT_CHECK(send_points(ch, 0, 5, &sent, 5000) == 0 && sent == 5);
+    svc_Args a = {.a = 2, .b = 3};
+    svc_Result r = svc_Result_INIT;
+    RT_CHECK(svc_Calc_Add(ch, &a, &r, 5000) == 0);
+    RT_CHECK(r.value == 5);
+    svc_Result_free(&r);
+    msgc_close(ch);
+    return 0;
+}
+
+static void
+test_serve_drops_each_record_of_a_batch_and_counts_it(void **state)
+{
+    fixture *f = *state;
+    pid_t pid;
+    msgc_chan *ch = listen_and_spawn(f, points_then_add_main, f->url, &pid);
+    calc_ctx ctx = {0};
+    assert_int_equal(svc_Calc_serve_one(ch, &calc_handlers, &ctx, 5000), 0);
+    assert_int_equal(msgc_dropped(ch), 5);
+    assert_int_equal(ctx.adds, 1);
+    assert_int_equal(rt_wait(pid), 0);
+    msgc_close(ch);
+}
+
+typedef struct partial_arg {
+    const char *url;
+    int report; /* a pipe: the sender writes how many points went */
+} partial_arg;
+
+/* Fills the channel with batches sent without waiting, then reports how many points went
+ * and sends a Path, waiting for room. */
+static int
+partial_main(void *argv)
+{
+    const partial_arg *a = argv;
+    msgc_chan *ch = dial_url(a->url);
+    RT_CHECK(ch != NULL);
+    path_store s;
+    svc_Path p;
+    make_path(&p, &s, 0);
+    RT_CHECK(svc_Path_send(ch, &p, 5000) == 0);
+    unsigned total = 0;
+    int rc = 0;
+    for (int round = 0; rc == 0 && round < 1000; round++) {
+        size_t sent = 99;
+        rc = send_points(ch, total, 500, &sent, 0);
+        RT_CHECK(rc == 0 || rc == MSGC_ETIMEDOUT);
+        /* Frames go whole: a partial batch ends at a frame's end. */
+        RT_CHECK(rc == 0 ? sent == 500 : sent % POINTS_PER_FRAME == 0);
+        total += (unsigned)sent;
+    }
+    RT_CHECK(rc == MSGC_ETIMEDOUT);
+    RT_CHECK(write(a->report, &total, sizeof total) == (ssize_t)sizeof total);
+    make_path(&p, &s, 1);
+    RT_CHECK(svc_Path_send(ch, &p, 10000) == 0);
+    msgc_close(ch);
+    return 0;
+}
+
+static void
+test_batch_cut_short_by_its_timeout_reports_the_messages_that_went(void **state)
+{
+    fixture *f = *state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    partial_arg a = {.url = f->url, .report = fds[1]};
+    pid_t pid;
+    msgc_chan *ch = listen_and_spawn(f, partial_main, &a, &pid);
+    close(fds[1]);
+    svc_Path path = svc_Path_INIT;
+    assert_int_equal(svc_Path_recv(ch, &path, 5000), 0);
+    assert_true(is_path(&path, 0));
+    unsigned total = 0;
+    assert_int_equal(read(fds[0], &total, sizeof total), (ssize_t)sizeof total);
+    close(fds[0]);
+    assert_true(total > 0);
+    /* Exactly the points reported, in order, then the Path. */
+    expect_points(ch, 0, total, 256);
+    assert_int_equal(svc_Path_recv(ch, &path, 5000), 0);
+    assert_true(is_path(&path, 1));
+    svc_Path_free(&path);
+    assert_int_equal(rt_wait(pid), 0);
+    svc_Point pt = svc_Point_INIT;
+    assert_int_equal(svc_Point_recv(ch, &pt, 0), MSGC_ETIMEDOUT);
+    msgc_close(ch);
+}
+
 /* --- calls --- */
 
 static void
@@ -1128,6 +1487,12 @@ main(void)
         RT_BOTH(test_message_with_nested_repeated_and_string_fields_arrives_equal),
         RT_BOTH(test_send_many_and_recv_many_deliver_every_message_in_order),
         RT_BOTH(test_wrong_type_leaves_the_message_pending_for_its_own_stub),
+        RT_BOTH(test_batches_of_one_two_a_full_frame_and_more_arrive_equal_and_in_order),
+        RT_BOTH(test_mixed_sizes_arrive_whole_and_a_message_too_big_is_etoobig_after_those_before),
+        RT_BOTH(test_recv_of_another_type_after_a_batch_is_etype_with_the_record_first_in_line),
+        RT_BOTH(test_recv_many_smaller_than_a_batch_leaves_the_rest_pending_and_msgc_fd_readable),
+        RT_BOTH(test_serve_drops_each_record_of_a_batch_and_counts_it),
+        RT_BOTH(test_batch_cut_short_by_its_timeout_reports_the_messages_that_went),
         RT_BOTH(test_stub_roles_send_on_listener_and_recv_on_dialer_are_enotsup),
         RT_BOTH(test_call_returns_the_handlers_reply),
         RT_BOTH(test_handler_statuses_reach_the_caller),

@@ -341,6 +341,185 @@ test_sender_may_start_before_its_receiver(void **state)
     msgc_close(l);
 }
 
+/* --- batch frames --- */
+
+/* A listener whose frames carry 30 bytes of body: ten records of rt.Num{a < 128} (two
+ * bytes encoded, three with the length prefix). */
+static msgc_chan *
+listen_small(const fixture *f, unsigned depth)
+{
+    msgc_opts o = MSGC_OPTS_INIT;
+    o.max_msg = 30;
+    o.depth = depth;
+    return listen_opts(f, &o);
+}
+
+/* Sends rt.Num{a = first + i} for i < n with one send_many. */
+static int
+send_nums(msgc_chan *d, uint64_t first, size_t n, size_t *sent, int timeout_ms)
+{
+    rt_Num ms[64];
+    assert_true(n <= 64);
+    for (size_t i = 0; i < n; i++) {
+        rt_Num_desc.init(&ms[i]);
+        ms[i].a = first + i;
+    }
+    return msgc__send_many(d, &rt_Num_desc, ms, n, sent, timeout_ms);
+}
+
+/* The next frame in queue q, read beside the listener. */
+static size_t
+raw_frame(mqd_t q, uint8_t *buf, size_t cap, msgc_frame *fr)
+{
+    ssize_t n = mq_receive(q, (char *)buf, cap, NULL);
+    assert_true(n >= (ssize_t)MSGC__HDR_SIZE);
+    assert_int_equal(msgc__frame_parse(fr, buf, (size_t)n), 0);
+    assert_true(fr->id == rt_Num_desc.type_id);
+    return (size_t)n;
+}
+
+static void
+test_send_many_packs_records_into_batch_frames_on_the_wire(void **state)
+{
+    fixture *f = *state;
+    msgc_chan *l = listen_small(f, 4);
+    msgc_chan *d = dial_here(f);
+    mqd_t q = mq_open(f->name, O_RDONLY | O_NONBLOCK);
+    assert_true(q != (mqd_t)-1);
+    size_t sent = 0;
+    assert_int_equal(send_nums(d, 1, 21, &sent, 0), 0);
+    assert_int_equal(sent, 21);
+    uint8_t buf[128];
+    msgc_frame fr;
+    for (unsigned k = 0; k < 2; k++) {
+        /* Ten records fill a frame: 48 + 10 x 3 bytes. */
+        assert_int_equal(raw_frame(q, buf, sizeof buf, &fr), MSGC__HDR_SIZE + 30);
+        assert_int_equal(fr.kind, MSGC__FRAME_BATCH);
+        assert_int_equal(fr.aux, 10);
+        assert_int_equal(fr.minor, 1);
+        for (unsigned i = 0; i < 10; i++) {
+            const uint8_t want[3] = {0x02, 0x08, (uint8_t)(1 + 10 * k + i)};
+            assert_memory_equal(buf + MSGC__HDR_SIZE + 3 * i, want, 3);
+        }
+    }
+    /* The 21st alone: a MESSAGE frame, not a batch of one. */
+    assert_int_equal(raw_frame(q, buf, sizeof buf, &fr), MSGC__HDR_SIZE + 2);
+    assert_int_equal(fr.kind, MSGC__FRAME_MESSAGE);
+    assert_int_equal(buf[MSGC__HDR_SIZE + 1], 21);
+    /* 26 characters make a 30-byte message, which fits a frame only without a record's
+     * length prefix: it travels as a MESSAGE frame, and so do the messages beside it. */
+    rt_Num ms[3];
+    for (size_t i = 0; i < 3; i++) {
+        rt_Num_desc.init(&ms[i]);
+        ms[i].a = 100 + i;
+    }
+    memset(ms[1].s, 'x', 26);
+    assert_int_equal(rt_Num_desc.encoded_size(&ms[1]), 30);
+    assert_int_equal(msgc__send_many(d, &rt_Num_desc, ms, 3, &sent, 0), 0);
+    assert_int_equal(sent, 3);
+    static const size_t lens[3] = {2, 30, 2};
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(raw_frame(q, buf, sizeof buf, &fr), MSGC__HDR_SIZE + lens[i]);
+        assert_int_equal(fr.kind, MSGC__FRAME_MESSAGE);
+        assert_int_equal(buf[MSGC__HDR_SIZE + 1], 100 + i);
+    }
+    assert_true(mq_receive(q, (char *)buf, sizeof buf, NULL) < 0 && errno == EAGAIN);
+    mq_close(q);
+    msgc_close(d);
+    msgc_close(l);
+}
+
+static void
+test_batch_cut_short_by_a_full_queue_counts_the_frames_that_went(void **state)
+{
+    fixture *f = *state;
+    msgc_chan *l = listen_small(f, 2);
+    msgc_chan *d = dial_here(f);
+    size_t sent = 99;
+    /* Frames of 10, 10 and 5: the third finds the queue full. */
+    assert_int_equal(send_nums(d, 1, 25, &sent, 0), MSGC_ETIMEDOUT);
+    assert_int_equal(sent, 20);
+    char want[120];
+    snprintf(want, sizeof want, "mq: queue %s stayed full", f->name);
+    assert_string_equal(msgc_last_error()->detail, want);
+    assert_int_equal(send_nums(d, 21, 5, &sent, 0), MSGC_ETIMEDOUT);
+    assert_int_equal(sent, 0);
+    rt_Num ms[32];
+    size_t got = 0;
+    /* Both frames come with one receive. */
+    assert_int_equal(msgc__recv_many(l, &rt_Num_desc, ms, 32, &got, 0), 0);
+    assert_int_equal(got, 20);
+    for (uint64_t i = 0; i < 20; i++)
+        assert_true(ms[i].a == i + 1);
+    assert_int_equal(send_nums(d, 21, 5, &sent, 0), 0);
+    assert_int_equal(sent, 5);
+    assert_int_equal(msgc__recv_many(l, &rt_Num_desc, ms, 32, &got, 0), 0);
+    assert_int_equal(got, 5);
+    assert_true(ms[0].a == 21 && ms[4].a == 25);
+    assert_int_equal(msgc__recv(l, &rt_Num_desc, ms, 0), MSGC_ETIMEDOUT);
+    msgc_close(d);
+    msgc_close(l);
+}
+
+/* Puts a BATCH frame of rt.Num's type with count records body[0..n) into queue q. */
+static void
+put_batch(mqd_t q, uint32_t count, const uint8_t *body, size_t n)
+{
+    uint8_t buf[MSGC__HDR_SIZE + 16];
+    msgc_frame fr;
+    msgc__frame_init(&fr, MSGC__FRAME_BATCH);
+    fr.id = rt_Num_desc.type_id;
+    fr.aux = count;
+    msgc__frame_put(&fr, buf);
+    memcpy(buf + MSGC__HDR_SIZE, body, n);
+    assert_int_equal(mq_send(q, (const char *)buf, MSGC__HDR_SIZE + n, 0), 0);
+}
+
+static void
+test_malformed_batch_frames_are_dropped_with_eproto(void **state)
+{
+    fixture *f = *state;
+    msgc_chan *l = listen_small(f, 4);
+    mqd_t q = mq_open(f->name, O_WRONLY | O_NONBLOCK);
+    assert_true(q != (mqd_t)-1);
+    static const uint8_t past[] = {0x02, 0x08, 0x01, 0x05, 0x08, 0x02};
+    static const uint8_t none[] = {0x02, 0x08, 0x01};
+    static const uint8_t cut[] = {0x02, 0x08, 0x01, 0x82};
+    static const uint8_t good[] = {0x02, 0x08, 0x07, 0x00};
+    put_batch(q, 2, past, sizeof past);
+    put_batch(q, 0, none, sizeof none);
+    put_batch(q, 2, cut, sizeof cut);
+    put_batch(q, 2, good, sizeof good);
+    rt_Num ms[4];
+    for (size_t i = 0; i < 4; i++)
+        rt_Num_desc.init(&ms[i]);
+    static const char *const why[] = {
+        "batch record 2 of 2: length 5 past the end (2 bytes left)",
+        "batch frame of 0 records",
+        "batch record 2 of 2: truncated length",
+    };
+    /* One frame per receive: each bad one is the receive's only frame. */
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(msgc__recv(l, &rt_Num_desc, ms, 0), MSGC_EPROTO);
+        assert_string_equal(msgc_last_error()->detail, why[i]);
+    }
+    /* Nothing of a dropped frame was delivered: the good one comes next, whole. */
+    size_t got = 0;
+    assert_int_equal(msgc__recv_many(l, &rt_Num_desc, ms, 4, &got, 0), 0);
+    assert_int_equal(got, 2);
+    assert_true(ms[0].a == 7 && ms[1].a == 0);
+    /* A receive that also brings a good frame drops the bad ones without an error. */
+    put_batch(q, 2, cut, sizeof cut);
+    put_batch(q, 2, good, sizeof good);
+    put_batch(q, 0, none, sizeof none);
+    assert_int_equal(msgc__recv_many(l, &rt_Num_desc, ms, 4, &got, 0), 0);
+    assert_int_equal(got, 2);
+    assert_true(ms[0].a == 7 && ms[1].a == 0);
+    assert_int_equal(msgc__recv(l, &rt_Num_desc, ms, 0), MSGC_ETIMEDOUT);
+    mq_close(q);
+    msgc_close(l);
+}
+
 /* --- liveness --- */
 
 static void
@@ -535,6 +714,9 @@ main(void)
         T(test_higher_priority_is_received_first),
         T(test_listener_fd_polls_readable_when_a_message_waits),
         T(test_sender_may_start_before_its_receiver),
+        T(test_send_many_packs_records_into_batch_frames_on_the_wire),
+        T(test_batch_cut_short_by_a_full_queue_counts_the_frames_that_went),
+        T(test_malformed_batch_frames_are_dropped_with_eproto),
         T(test_listeners_sharing_a_queue_leave_it_to_the_last),
         T(test_send_to_the_full_queue_of_a_dead_listener_is_eclosed),
         T(test_request_past_its_deadline_is_dropped),

@@ -397,6 +397,7 @@ fake_v2_listener(void *name)
     uint8_t buf[256];
     RT_CHECK(recv(c, buf, sizeof buf, 0) == MSGC__HDR_SIZE);
     buf[2] = 2; /* major */
+    buf[3] = 0; /* minor */
     buf[4] = MSGC__FRAME_WELCOME;
     RT_CHECK(send(c, buf, MSGC__HDR_SIZE, 0) == MSGC__HDR_SIZE);
     rt_sleep_ms(100);
@@ -410,7 +411,7 @@ test_listener_of_another_major_version_gives_eproto_from_dial(void **state)
     pid_t c = rt_spawn(fake_v2_listener, f->abs + 5);
     assert_int_equal(dial_code(f->abs, 5000), MSGC_EPROTO);
     assert_string_equal(msgc_last_error()->detail,
-                        "peer speaks frame version 2.0, this runtime 1.0");
+                        "peer speaks frame version 2.0, this runtime 1.1");
     assert_int_equal(rt_wait(c), 0);
 }
 
@@ -448,6 +449,202 @@ test_dialer_of_another_major_version_is_refused_with_eproto(void **state)
     msgc_chan *ch = must_listen(f->abs, NULL);
     rt_ctx ctx = {0};
     assert_int_equal(serve_until_exit(ch, c, &ctx), 0);
+    msgc_close(ch);
+}
+
+/* --- batch frames --- */
+
+/* Binds a SOCK_SEQPACKET listener at abstract name (with its '@') and accepts one dialer. */
+static int
+raw_accept(const char *name)
+{
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    size_t n = strlen(name + 1);
+    memcpy(sa.sun_path + 1, name + 1, n);
+    socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+    RT_CHECK(bind(fd, (struct sockaddr *)&sa, len) == 0 && listen(fd, 4) == 0);
+    int c = accept(fd, NULL, NULL);
+    RT_CHECK(c >= 0);
+    close(fd);
+    return c;
+}
+
+typedef struct fake_arg {
+    const char *name;
+    unsigned minor; /* the frame minor version the WELCOME announces */
+} fake_arg;
+
+/* Receives the next frame of c and checks its kind, record count (BATCH) or value
+ * (MESSAGE) and length. */
+static void
+expect_frame(int c, unsigned kind, unsigned n, size_t len)
+{
+    uint8_t buf[256];
+    msgc_frame f;
+    ssize_t r = recv(c, buf, sizeof buf, 0);
+    RT_CHECK(r == (ssize_t)len && msgc__frame_parse(&f, buf, (size_t)r) == 0);
+    RT_CHECK(f.kind == kind && f.id == rt_Num_desc.type_id);
+    RT_CHECK(kind == MSGC__FRAME_BATCH ? f.aux == n : buf[MSGC__HDR_SIZE + 1] == n);
+}
+
+/* A listener that welcomes with frames of 78 bytes (30 of body) and the given minor
+ * version, then checks the frames of 21 rt.Num{a = 1..21} sent with one send_many. */
+static int
+fake_listener(void *argv)
+{
+    const fake_arg *a = argv;
+    int c = raw_accept(a->name);
+    uint8_t buf[MSGC__HDR_SIZE];
+    msgc_frame f;
+    RT_CHECK(recv(c, buf, sizeof buf, 0) == MSGC__HDR_SIZE);
+    RT_CHECK(msgc__frame_parse(&f, buf, sizeof buf) == 0 && f.kind == MSGC__FRAME_HELLO);
+    RT_CHECK(f.minor == 1);
+    msgc__frame_init(&f, MSGC__FRAME_WELCOME);
+    f.aux = MSGC__HDR_SIZE + 30;
+    msgc__frame_put(&f, buf);
+    buf[3] = (uint8_t)a->minor;
+    RT_CHECK(send(c, buf, sizeof buf, 0) == MSGC__HDR_SIZE);
+    if (a->minor >= 1) {
+        expect_frame(c, MSGC__FRAME_BATCH, 10, MSGC__HDR_SIZE + 30);
+        expect_frame(c, MSGC__FRAME_BATCH, 10, MSGC__HDR_SIZE + 30);
+        expect_frame(c, MSGC__FRAME_MESSAGE, 21, MSGC__HDR_SIZE + 2);
+    } else {
+        for (unsigned i = 1; i <= 21; i++)
+            expect_frame(c, MSGC__FRAME_MESSAGE, i, MSGC__HDR_SIZE + 2);
+    }
+    RT_CHECK(recv(c, buf, sizeof buf, 0) == 0); /* and the dialer hangs up */
+    close(c);
+    return 0;
+}
+
+static void
+send_21_to_fake_listener(const fixture *f, unsigned minor)
+{
+    fake_arg a = {.name = f->abs + 5, .minor = minor};
+    pid_t c = rt_spawn(fake_listener, &a);
+    msgc_opts o = MSGC_OPTS_INIT;
+    o.dial_timeout_ms = 5000;
+    msgc_chan *ch = NULL;
+    assert_int_equal(msgc_dial(&ch, f->abs, &o), 0);
+    assert_int_equal(msgc_max_msg(ch), 30);
+    rt_Num ms[21];
+    for (size_t i = 0; i < 21; i++) {
+        rt_Num_desc.init(&ms[i]);
+        ms[i].a = i + 1;
+    }
+    size_t sent = 0;
+    assert_int_equal(msgc__send_many(ch, &rt_Num_desc, ms, 21, &sent, 5000), 0);
+    assert_int_equal(sent, 21);
+    msgc_close(ch);
+    assert_int_equal(rt_wait(c), 0);
+}
+
+static void
+test_dialer_packs_batch_frames_for_a_listener_of_version_1_1(void **state)
+{
+    send_21_to_fake_listener(*state, 1);
+}
+
+static void
+test_dialer_sends_one_frame_per_message_to_a_listener_of_version_1_0(void **state)
+{
+    send_21_to_fake_listener(*state, 0);
+}
+
+typedef struct bad_arg {
+    const char *url;
+    int go; /* a pipe: the listener asks for the next frame */
+} bad_arg;
+
+/* Sends a BATCH frame of rt.Num's type, count records body[0..n), on fd. */
+static void
+send_batch(int fd, uint32_t count, const uint8_t *body, size_t n)
+{
+    uint8_t buf[MSGC__HDR_SIZE + 16];
+    msgc_frame f;
+    msgc__frame_init(&f, MSGC__FRAME_BATCH);
+    f.id = rt_Num_desc.type_id;
+    f.aux = count;
+    msgc__frame_put(&f, buf);
+    memcpy(buf + MSGC__HDR_SIZE, body, n);
+    RT_CHECK(send(fd, buf, MSGC__HDR_SIZE + n, 0) == (ssize_t)(MSGC__HDR_SIZE + n));
+}
+
+/* A dialer written by hand: the handshake, three malformed batches, each once the
+ * listener asks for it, then a good one. */
+static int
+bad_batch_dialer(void *argv)
+{
+    const bad_arg *a = argv;
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    size_t n = strlen(a->url + 6);
+    memcpy(sa.sun_path + 1, a->url + 6, n);
+    socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+    int r, tries = 0;
+    while ((r = connect(fd, (struct sockaddr *)&sa, len)) != 0 && tries++ < 500)
+        rt_sleep_ms(10);
+    RT_CHECK(r == 0);
+    msgc_frame f;
+    uint8_t buf[MSGC__HDR_SIZE];
+    msgc__frame_init(&f, MSGC__FRAME_HELLO);
+    f.aux = 1000;
+    msgc__frame_put(&f, buf);
+    RT_CHECK(send(fd, buf, sizeof buf, 0) == MSGC__HDR_SIZE);
+    RT_CHECK(recv(fd, buf, sizeof buf, 0) == MSGC__HDR_SIZE);
+    RT_CHECK(msgc__frame_parse(&f, buf, sizeof buf) == 0 && f.status == 0 && f.minor == 1);
+    static const uint8_t past[] = {0x02, 0x08, 0x01, 0x05, 0x08, 0x02};
+    static const uint8_t none[] = {0x02, 0x08, 0x01};
+    static const uint8_t cut[] = {0x02, 0x08, 0x01, 0x82};
+    static const uint8_t good[] = {0x02, 0x08, 0x07, 0x00};
+    char go;
+    send_batch(fd, 2, past, sizeof past);
+    RT_CHECK(read(a->go, &go, 1) == 1);
+    send_batch(fd, 0, none, sizeof none);
+    RT_CHECK(read(a->go, &go, 1) == 1);
+    send_batch(fd, 2, cut, sizeof cut);
+    RT_CHECK(read(a->go, &go, 1) == 1);
+    send_batch(fd, 2, good, sizeof good);
+    RT_CHECK(read(a->go, &go, 1) == 1);
+    close(fd);
+    return 0;
+}
+
+static void
+test_malformed_batch_frames_are_dropped_with_eproto(void **state)
+{
+    fixture *f = *state;
+    int go[2];
+    assert_int_equal(pipe(go), 0);
+    bad_arg a = {.url = f->abs, .go = go[0]};
+    pid_t c = rt_spawn(bad_batch_dialer, &a);
+    close(go[0]);
+    msgc_chan *ch = must_listen(f->abs, NULL);
+    static const char *const why[] = {
+        "batch record 2 of 2: length 5 past the end (2 bytes left)",
+        "batch frame of 0 records",
+        "batch record 2 of 2: truncated length",
+    };
+    rt_Num ms[4];
+    for (size_t i = 0; i < 4; i++)
+        rt_Num_desc.init(&ms[i]);
+    for (size_t i = 0; i < 3; i++) {
+        size_t got = 99;
+        assert_int_equal(msgc__recv_many(ch, &rt_Num_desc, ms, 4, &got, 5000), MSGC_EPROTO);
+        assert_int_equal(got, 0);
+        assert_string_equal(msgc_last_error()->detail, why[i]);
+        assert_int_equal(write(go[1], "g", 1), 1);
+    }
+    /* The dialer is still connected, and its good batch arrives whole. */
+    size_t got = 0;
+    assert_int_equal(msgc__recv_many(ch, &rt_Num_desc, ms, 4, &got, 5000), 0);
+    assert_int_equal(got, 2);
+    assert_true(ms[0].a == 7 && ms[1].a == 0);
+    assert_int_equal(write(go[1], "g", 1), 1);
+    close(go[1]);
+    assert_int_equal(rt_wait(c), 0);
+    assert_int_equal(msgc__recv(ch, &rt_Num_desc, ms, 100), MSGC_ETIMEDOUT);
     msgc_close(ch);
 }
 
@@ -575,6 +772,9 @@ main(void)
         T(test_allowlisted_uid_is_served_and_named_to_the_handler),
         T(test_listener_of_another_major_version_gives_eproto_from_dial),
         T(test_dialer_of_another_major_version_is_refused_with_eproto),
+        T(test_dialer_packs_batch_frames_for_a_listener_of_version_1_1),
+        T(test_dialer_sends_one_frame_per_message_to_a_listener_of_version_1_0),
+        T(test_malformed_batch_frames_are_dropped_with_eproto),
         T(test_send_to_a_dead_listener_is_eclosed_without_sigpipe),
         T(test_reply_to_a_vanished_caller_neither_kills_nor_stops_the_server),
         T(test_listener_fd_polls_readable_for_a_message),
