@@ -322,6 +322,18 @@ start_slot(msgc_slot *s)
     next_record(s);
 }
 
+/* Parses a received frame. A listener also refuses the kinds no dialer sends (a reply,
+ * a hello after the handshake, a welcome): left in the inbox, such a frame would stay
+ * first in line for ever, each recv answering MSGC_ETYPE. */
+static int
+check_frame(const msgc_chan *ch, msgc_slot *s)
+{
+    int rc = msgc__frame_parse(&s->f, s->buf, s->len);
+    if (rc || !ch->listener || msgc__kind_from_dialer(s->f.kind))
+        return rc;
+    return msgc__fail(MSGC_EPROTO, "frame of kind %u, which dialers never send", s->f.kind);
+}
+
 static int
 receive(msgc_chan *ch, size_t want, int64_t deadline, unsigned flags)
 {
@@ -343,7 +355,7 @@ receive(msgc_chan *ch, size_t want, int64_t deadline, unsigned flags)
         }
         s->len = ch->tmsgs[i].len;
         s->peer = ch->tmsgs[i].peer;
-        int prc = msgc__frame_parse(&s->f, s->buf, s->len);
+        int prc = check_frame(ch, s);
         if (prc) {
             bad = prc;
             continue;

@@ -105,8 +105,9 @@ msgc__frame_put(const msgc_frame *f, uint8_t *buf)
     put_u64(buf + OFF_DEADLINE, i64_bits(f->deadline));
 }
 
-int
-msgc__frame_parse(msgc_frame *f, const uint8_t *buf, size_t len)
+/* Every check of msgc__frame_parse but the batch records: those belong to the body. */
+static int
+parse_header(msgc_frame *f, const uint8_t *buf, size_t len)
 {
     /* The magic and version come first so another major version is told apart from
      * garbage even when its header is shorter. */
@@ -139,9 +140,30 @@ msgc__frame_parse(msgc_frame *f, const uint8_t *buf, size_t len)
     if (f->deadline < -1)
         return msgc__fail(MSGC_EPROTO, "frame deadline %lld is negative",
                           (long long)f->deadline);
-    if (kind == MSGC__FRAME_BATCH)
-        return msgc__batch_check(buf + hdr_len, len - hdr_len, f->aux);
     return 0;
+}
+
+int
+msgc__frame_parse(msgc_frame *f, const uint8_t *buf, size_t len)
+{
+    int rc = parse_header(f, buf, len);
+    if (rc || f->kind != MSGC__FRAME_BATCH)
+        return rc;
+    return msgc__batch_check(buf + f->hdr_len, len - f->hdr_len, f->aux);
+}
+
+bool
+msgc__kind_from_dialer(unsigned kind)
+{
+    return kind == MSGC__FRAME_MESSAGE || kind == MSGC__FRAME_CALL || kind == MSGC__FRAME_ONEWAY ||
+           kind == MSGC__FRAME_BATCH;
+}
+
+bool
+msgc__frame_from_dialer(const uint8_t *buf, size_t len)
+{
+    msgc_frame f;
+    return parse_header(&f, buf, len) == 0 && msgc__kind_from_dialer(f.kind);
 }
 
 uint64_t

@@ -80,11 +80,15 @@ msgc__remaining(int64_t deadline, int cap_ms)
 int
 msgc__wait_fd(int fd, short events, int stop_fd, int64_t deadline, int tick_ms)
 {
-    for (;;) {
+    /* The tick is measured from entry, not from the last wake: a signal may interrupt
+     * every poll long before a full tick, and the caller's periodic check must come all
+     * the same. */
+    int64_t tick_end = tick_ms >= 0 ? msgc__now_ms() + tick_ms : -1;
+    for (int tick_left = tick_ms;; tick_left = msgc__remaining(tick_end, -1)) {
         struct pollfd p[2] = {{.fd = fd, .events = events}, {.fd = stop_fd, .events = POLLIN}};
         int left = msgc__remaining(deadline, -1);
-        bool tick = tick_ms >= 0 && (left < 0 || left > tick_ms);
-        int r = poll(p, 2, tick ? tick_ms : left);
+        bool tick = tick_ms >= 0 && (left < 0 || left > tick_left);
+        int r = poll(p, 2, tick ? tick_left : left);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -96,7 +100,7 @@ msgc__wait_fd(int fd, short events, int stop_fd, int64_t deadline, int tick_ms)
             return 0;
         if (left == 0)
             return msgc__fail(MSGC_ETIMEDOUT, "deadline passed");
-        if (tick && r == 0)
+        if (tick && r == 0 && msgc__remaining(tick_end, -1) == 0)
             return 1;
         /* poll counts whole milliseconds and may wake a little early: look again. */
     }

@@ -58,6 +58,15 @@ void msgc__frame_put(const msgc_frame *f, uint8_t *buf);
  * header length outside [MSGC__HDR_SIZE, len], an unknown kind, or a BATCH frame whose
  * body is not exactly aux records (msgc__batch_check). */
 MSGC_NODISCARD int msgc__frame_parse(msgc_frame *f, const uint8_t *buf, size_t len);
+/* Whether a dialer may send frames of this kind once its handshake is done: message,
+ * call, oneway and batch. Hello comes only first, reply and welcome only from a
+ * listener. */
+bool msgc__kind_from_dialer(unsigned kind);
+/* Whether buf[0..len) starts with a header msgc__frame_parse accepts (its batch records
+ * aside, which belong to the body) of a kind msgc__kind_from_dialer accepts. A listener
+ * drops a connection that sends anything else. When it is false, msgc_last_error may
+ * say why. */
+bool msgc__frame_from_dialer(const uint8_t *buf, size_t len);
 
 /* --- batch records ---
  *
@@ -157,7 +166,10 @@ typedef struct msgc_transport {
     /* Waits until at least one frame is there (or the deadline), then receives up to n
      * frames that are available without waiting. *done counts them. A listener accepts
      * dialers and handles their handshakes and hang-ups inside this call; only a failure
-     * of the channel itself is returned. MSGC_ECLOSED: the listener is gone (dialer).
+     * of the channel itself is returned. A connection-oriented listener drops a dialer
+     * that breaks the protocol (msgc__frame_from_dialer), after handing over the frames
+     * it sent before, the offending one included so the channel can refuse it.
+     * MSGC_ECLOSED: the listener is gone (dialer).
      * flags (MSGC__RECV_*) are hints that change no result, only the system calls. */
     int (*t_recv)(void *priv, msgc_tmsg *msgs, size_t n, size_t *done, int64_t deadline,
                   unsigned flags);
@@ -193,9 +205,10 @@ const msgc_transport *msgc__transport_find(const char *url, const char **addr);
 
 /* Waits until fd has any of events (POLLIN/POLLOUT) or stop_fd fires or the deadline
  * passes, retrying EINTR. Returns 0 (ready), MSGC_ETIMEDOUT, MSGC_ECLOSED (stopped), or
- * MSGC_ESYS. tick_ms >= 0 caps one wait so the caller can run a periodic check: then 1
- * means "tick elapsed, nothing ready". The clock is read only when the deadline or the
- * tick needs it. */
+ * MSGC_ESYS. tick_ms >= 0 caps the wait so the caller can run a periodic check: then 1
+ * means "tick_ms have passed since entry, nothing ready". Signals do not postpone the
+ * tick: it ends tick_ms after entry however often poll is interrupted. The clock is read
+ * only when the deadline or the tick needs it. */
 int msgc__wait_fd(int fd, short events, int stop_fd, int64_t deadline, int tick_ms);
 
 #endif
@@ -258,8 +271,8 @@ struct msgc_call {
 
 /* Makes sure the inbox holds at least one frame, receiving up to want frames (at most
  * n_slots; on a listener of a MSGC__TCAP_READAHEAD transport, every slot) when it is
- * empty. flags are t_recv's hints. Malformed frames are dropped: MSGC_EPROTO when a
- * receive brought nothing else. */
+ * empty. flags are t_recv's hints. Malformed frames, and on a listener frames of a kind
+ * no dialer sends, are dropped: MSGC_EPROTO when a receive brought nothing else. */
 int msgc__chan_fetch(msgc_chan *ch, size_t want, int64_t deadline, unsigned flags);
 /* The frame at the head of the inbox, or NULL. */
 msgc_slot *msgc__chan_head(msgc_chan *ch);

@@ -459,6 +459,22 @@ wait_live(mq_priv *m, int fd, short events, int64_t deadline)
     }
 }
 
+/* Waits for a request, removing the reply queues of dead dialers every RECLAIM_MS on the
+ * way. The schedule is fixed (next_reclaim), so neither signals nor a caller that
+ * receives with short timeouts can postpone it. */
+static int
+wait_reclaiming(mq_priv *m, int64_t deadline)
+{
+    for (;;) {
+        if (msgc__now_ms() >= m->next_reclaim)
+            reclaim(m);
+        int rc =
+            msgc__wait_fd(m->q, POLLIN, m->stop_fd, deadline, msgc__remaining(m->next_reclaim, -1));
+        if (rc != 1)
+            return rc;
+    }
+}
+
 /* --- moving frames --- */
 
 static int
@@ -520,33 +536,54 @@ take(mq_priv *m, mqd_t q, msgc_tmsg *msgs, size_t n)
     return (int)got;
 }
 
+/* The absolute CLOCK_REALTIME time ms from now, as mq_timedreceive takes it. */
+static struct timespec
+realtime_after(int ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
+/* One mq_timedreceive until the absolute time ts. After a signal it starts again with the
+ * same ts, so signals cannot stretch the wait (without SA_RESTART every signal ends it):
+ * the liveness check that follows it comes on time however often they arrive. */
+static ssize_t
+receive_until(mq_priv *m, msgc_tmsg *t, unsigned *prio, const struct timespec *ts)
+{
+    ssize_t r;
+    while ((r = mq_timedreceive(m->rqb, (char *)t->buf, t->cap, prio, ts)) < 0 && errno == EINTR &&
+           !*m->stopped)
+        ;
+    return r;
+}
+
 /* Receives one reply, sleeping in mq_timedreceive. The kernel takes an absolute
- * CLOCK_REALTIME time, so each wait lasts at most LIVENESS_MS, recomputed from
- * CLOCK_MONOTONIC after each wake: the deadline stays monotonic, and between waits the
- * listener's lock is re-tested. */
+ * CLOCK_REALTIME time, so each wait lasts at most LIVENESS_MS, computed from the
+ * CLOCK_MONOTONIC time left when it starts: the deadline stays monotonic, and after each
+ * wait that runs out the listener's lock is re-tested. */
 static int
 recv_reply(mq_priv *m, msgc_tmsg *t, size_t *done, int64_t deadline)
 {
     for (;;) {
         if (*m->stopped)
             return msgc__fail(MSGC_ECLOSED, "channel stopped");
-        int left = msgc__remaining(deadline, LIVENESS_MS);
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += left / 1000;
-        ts.tv_nsec += (long)(left % 1000) * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        struct timespec ts = realtime_after(msgc__remaining(deadline, LIVENESS_MS));
         unsigned prio = 0;
-        ssize_t r = mq_timedreceive(m->rqb, (char *)t->buf, t->cap, &prio, &ts);
+        ssize_t r = receive_until(m, t, &prio, &ts);
         if (r > 0) {
             *t = (msgc_tmsg){.buf = t->buf, .cap = t->cap, .len = (size_t)r, .prio = prio};
             *done = 1;
             return 0;
         }
-        /* An empty message is msgc_stop's wake-up call: the loop sees the flag. */
+        /* An empty message is msgc_stop's wake-up call, and a signal may come with a
+         * stop: the loop sees the flag. */
         if (r == 0 || errno == EINTR)
             continue;
         if (errno != ETIMEDOUT)
@@ -593,15 +630,7 @@ mq_recv_frames(void *priv, msgc_tmsg *msgs, size_t n, size_t *done, int64_t dead
             }
         }
         wait_first = false;
-        int rc;
-        if (m->listener) {
-            if (msgc__now_ms() >= m->next_reclaim)
-                reclaim(m);
-            rc = msgc__wait_fd(q, POLLIN, m->stop_fd, deadline, RECLAIM_MS);
-            rc = rc == 1 ? 0 : rc;
-        } else {
-            rc = wait_live(m, q, POLLIN, deadline);
-        }
+        int rc = m->listener ? wait_reclaiming(m, deadline) : wait_live(m, q, POLLIN, deadline);
         if (rc)
             return rc;
     }

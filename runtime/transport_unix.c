@@ -424,11 +424,14 @@ greet(unix_priv *u, conn *c, const uint8_t *buf, size_t len)
 /* --- moving frames --- */
 
 /* Receives up to n frames from fd without waiting. Returns the count, 0 when none is
- * there, or a negative error (MSGC_ECLOSED for a hang-up, MSGC_EPROTO for a frame that
- * did not fit). */
+ * there, or a negative error when the first record ends the connection (MSGC_ECLOSED for
+ * a hang-up, MSGC_EPROTO for a frame that did not fit). A later record that ends it sets
+ * *broken instead: the frames before it are good, and the connection must go after them,
+ * since that record and any received after it in the same call are lost. */
 static int
-recv_frames(int fd, msgc_tmsg *msgs, size_t n)
+recv_frames(int fd, msgc_tmsg *msgs, size_t n, bool *broken)
 {
+    *broken = false;
     struct mmsghdr mh[EV_BATCH];
     struct iovec iov[EV_BATCH];
     if (n > EV_BATCH)
@@ -456,12 +459,15 @@ recv_frames(int fd, msgc_tmsg *msgs, size_t n)
         return msgc__fail_sys(errno == ECONNRESET ? EPIPE : errno, "recvmsg", NULL);
     }
     for (int i = 0; i < r; i++) {
-        if (mh[i].msg_len == 0)
-            return i > 0 ? i : msgc__fail(MSGC_ECLOSED, "unix: peer hung up");
-        if (mh[i].msg_hdr.msg_flags & MSG_TRUNC)
-            return i > 0 ? i
-                         : msgc__fail(MSGC_EPROTO, "unix: frame larger than %zu bytes",
-                                      msgs[i].cap);
+        bool hangup = mh[i].msg_len == 0, too_long = mh[i].msg_hdr.msg_flags & MSG_TRUNC;
+        if ((hangup || too_long) && i > 0) {
+            *broken = true;
+            return i;
+        }
+        if (hangup)
+            return msgc__fail(MSGC_ECLOSED, "unix: peer hung up");
+        if (too_long)
+            return msgc__fail(MSGC_EPROTO, "unix: frame larger than %zu bytes", msgs[i].cap);
         msgs[i].len = mh[i].msg_len;
         msgs[i].peer = MSGC__PEER_NONE;
         msgs[i].prio = 0;
@@ -520,6 +526,53 @@ next_ready(unix_priv *u)
     u->taken = 0;
 }
 
+/* Tags msgs[0..n), received from a greeted dialer, with its handle tag, up to the first
+ * that breaks the protocol (a malformed header, or a kind no dialer sends): that one is
+ * kept for the channel to refuse with MSGC_EPROTO, those after it are discarded, and
+ * *broken is set: the dialer must go. Returns the frames kept. */
+static size_t
+take_frames(msgc_tmsg *msgs, size_t n, uint64_t tag, bool *broken)
+{
+    for (size_t i = 0; i < n; i++) {
+        msgs[i].peer = tag;
+        if (!msgc__frame_from_dialer(msgs[i].buf, msgs[i].len)) {
+            *broken = true;
+            return i + 1;
+        }
+    }
+    return n;
+}
+
+/* Receives from the ready connection c (handle tag) into msgs[0..want): a new dialer's
+ * hello, which is answered, or a greeted dialer's frames. Returns the frames delivered. */
+static size_t
+recv_conn(unix_priv *u, conn *c, uint64_t tag, msgc_tmsg *msgs, size_t want)
+{
+    bool broken;
+    int r = recv_frames(c->fd, msgs, want, &broken);
+    if (r < 0) {
+        conn_drop(u, c);
+        next_ready(u);
+        return 0;
+    }
+    /* Fewer frames than asked: the connection is dry, and epoll says when it is not.
+     * So a server between requests waits in epoll_wait at once, without a receive
+     * that fails first. */
+    u->taken += (unsigned)r;
+    if ((size_t)r < want || u->taken >= FAIR_FRAMES)
+        next_ready(u);
+    if (r > 0 && !c->greeted) {
+        greet(u, c, msgs[0].buf, msgs[0].len);
+        return 0;
+    }
+    size_t kept = take_frames(msgs, (size_t)r, tag, &broken);
+    /* What it sent before breaking the protocol is delivered; then the dialer goes (a
+     * ready event that still names it finds no connection and is skipped). */
+    if (broken)
+        conn_drop(u, c);
+    return kept;
+}
+
 static int
 listener_recv(unix_priv *u, msgc_tmsg *msgs, size_t n, size_t *done, int64_t deadline)
 {
@@ -540,26 +593,7 @@ listener_recv(unix_priv *u, msgc_tmsg *msgs, size_t n, size_t *done, int64_t dea
             next_ready(u);
             continue;
         }
-        size_t want = c->greeted ? n - *done : 1;
-        int r = recv_frames(c->fd, msgs + *done, want);
-        if (r < 0) {
-            conn_drop(u, c);
-            next_ready(u);
-            continue;
-        }
-        /* Fewer frames than asked: the connection is dry, and epoll says when it is not.
-         * So a server between requests waits in epoll_wait at once, without a receive
-         * that fails first. */
-        u->taken += (unsigned)r;
-        if ((size_t)r < want || u->taken >= FAIR_FRAMES)
-            next_ready(u);
-        if (r > 0 && !c->greeted) {
-            greet(u, c, msgs[*done].buf, msgs[*done].len);
-            continue;
-        }
-        for (int i = 0; i < r; i++)
-            msgs[*done + (size_t)i].peer = tag;
-        *done += (size_t)r;
+        *done += recv_conn(u, c, tag, msgs + *done, c->greeted ? n - *done : 1);
     }
     return 0;
 }
@@ -633,7 +667,10 @@ u_recv(void *priv, msgc_tmsg *msgs, size_t n, size_t *done, int64_t deadline, un
         int rc = msgc__wait_fd(u->fd, POLLIN, u->stop_fd, deadline, -1);
         if (rc)
             return rc;
-        int r = recv_frames(u->fd, msgs, n);
+        /* One frame at a time: a record that ends the connection is then always the
+         * first, and comes back as the error of its own receive. */
+        bool broken;
+        int r = recv_frames(u->fd, msgs, 1, &broken);
         if (r > 0) {
             *done = (size_t)r;
             return 0;

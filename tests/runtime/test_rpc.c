@@ -72,16 +72,6 @@ dial(const fixture *f)
     return ch;
 }
 
-static int
-call_num(msgc_chan *ch, size_t method, uint64_t a, rt_Num *rep, int timeout_ms)
-{
-    rt_Num req;
-    rt_Num_desc.init(&req);
-    req.a = a;
-    rt_Num_desc.init(rep);
-    return msgc__call(ch, &rt_Calc_service, method, &req, rep, timeout_ms);
-}
-
 /* --- many clients --- */
 
 typedef struct client_arg {
@@ -136,16 +126,16 @@ test_handler_statuses_reach_the_caller(void **state)
     msgc_chan *ch = dial(f);
     rt_Num rep;
     /* 0: the reply travels. */
-    assert_int_equal(call_num(ch, RT_STATUS, 0, &rep, 5000), 0);
+    assert_int_equal(rt_call_num(ch, RT_STATUS, 0, &rep, 5000), 0);
     assert_true(rep.a == 99);
     /* Positive: only the status travels; rep stays as after init. */
-    assert_int_equal(call_num(ch, RT_STATUS, 7, &rep, 5000), 7);
+    assert_int_equal(rt_call_num(ch, RT_STATUS, 7, &rep, 5000), 7);
     assert_true(rep.a == 0);
     /* Negative: the server failed the call. */
-    assert_int_equal(call_num(ch, RT_STATUS, (uint64_t)-5, &rep, 5000), MSGC_EREMOTE);
-    assert_int_equal(call_num(ch, RT_STATUS, (uint64_t)(int64_t)MSGC_ETYPE, &rep, 5000),
+    assert_int_equal(rt_call_num(ch, RT_STATUS, (uint64_t)-5, &rep, 5000), MSGC_EREMOTE);
+    assert_int_equal(rt_call_num(ch, RT_STATUS, (uint64_t)(int64_t)MSGC_ETYPE, &rep, 5000),
                      MSGC_EREMOTE);
-    assert_int_equal(call_num(ch, RT_ADD, 1, &rep, 5000), 0);
+    assert_int_equal(rt_call_num(ch, RT_ADD, 1, &rep, 5000), 0);
     assert_true(rep.a == 2);
     msgc_close(ch);
     rt_stop_server(f);
@@ -161,8 +151,8 @@ test_unknown_method_and_missing_handler_are_enotsup(void **state)
     rt_Num_desc.init(&rep);
     assert_int_equal(msgc__call(ch, &rt_Bad_service, 1, &req, &rep, 5000), MSGC_ENOTSUP);
     assert_string_equal(msgc_last_error()->detail, "Unknown: the server answered MSGC_ENOTSUP");
-    assert_int_equal(call_num(ch, RT_MISSING, 1, &rep, 5000), MSGC_ENOTSUP);
-    assert_int_equal(call_num(ch, RT_ADD, 41, &rep, 5000), 0);
+    assert_int_equal(rt_call_num(ch, RT_MISSING, 1, &rep, 5000), MSGC_ENOTSUP);
+    assert_int_equal(rt_call_num(ch, RT_ADD, 41, &rep, 5000), 0);
     assert_true(rep.a == 42);
     msgc_close(ch);
     rt_stop_server(f);
@@ -179,7 +169,7 @@ test_undecodable_request_is_eremote_and_server_carries_on(void **state)
     rt_Num rep;
     rt_Num_desc.init(&rep);
     assert_int_equal(msgc__call(ch, &rt_Bad_service, 0, &req, &rep, 5000), MSGC_EREMOTE);
-    assert_int_equal(call_num(ch, RT_ADD, 1, &rep, 5000), 0);
+    assert_int_equal(rt_call_num(ch, RT_ADD, 1, &rep, 5000), 0);
     assert_true(rep.a == 2);
     msgc_close(ch);
     rt_stop_server(f);
@@ -193,13 +183,13 @@ test_late_reply_is_discarded_by_call_id(void **state)
     msgc_chan *ch = dial(f);
     rt_Num rep;
     long long t0 = rt_now_ms();
-    assert_int_equal(call_num(ch, RT_SLEEP, 300, &rep, 100), MSGC_ETIMEDOUT);
+    assert_int_equal(rt_call_num(ch, RT_SLEEP, 300, &rep, 100), MSGC_ETIMEDOUT);
     long long took = rt_now_ms() - t0;
     assert_true(took >= 100 && took < 250);
     /* The Sleep reply arrives during this call and must not be taken for its answer. */
-    assert_int_equal(call_num(ch, RT_ADD, 1000, &rep, 5000), 0);
+    assert_int_equal(rt_call_num(ch, RT_ADD, 1000, &rep, 5000), 0);
     assert_true(rep.a == 1001);
-    assert_int_equal(call_num(ch, RT_ADD, 7, &rep, 5000), 0);
+    assert_int_equal(rt_call_num(ch, RT_ADD, 7, &rep, 5000), 0);
     assert_true(rep.a == 8);
     msgc_close(ch);
     rt_stop_server(f);
@@ -228,7 +218,7 @@ test_timeout_holds_while_signals_arrive(void **state)
     setitimer(ITIMER_REAL, &it, NULL);
     rt_Num rep;
     long long t0 = rt_now_ms();
-    int rc = call_num(ch, RT_SLEEP, 1000, &rep, 200);
+    int rc = rt_call_num(ch, RT_SLEEP, 1000, &rep, 200);
     long long took = rt_now_ms() - t0;
     struct itimerval off = {{0, 0}, {0, 0}};
     setitimer(ITIMER_REAL, &off, NULL);
@@ -248,7 +238,7 @@ test_timeout_zero_returns_at_once(void **state)
     msgc_chan *ch = dial(f);
     rt_Num rep;
     long long t0 = rt_now_ms();
-    assert_int_equal(call_num(ch, RT_SLEEP, 500, &rep, 0), MSGC_ETIMEDOUT);
+    assert_int_equal(rt_call_num(ch, RT_SLEEP, 500, &rep, 0), MSGC_ETIMEDOUT);
     assert_true(rt_now_ms() - t0 < 50);
     msgc_close(ch);
     rt_stop_server(f);
@@ -279,9 +269,9 @@ killed_server_closes_call(fixture *f, int timeout_ms)
     pid_t killer = rt_spawn(killer_main, &k);
     msgc_chan *ch = dial(f);
     rt_Num rep;
-    assert_int_equal(call_num(ch, RT_ADD, 1, &rep, 5000), 0);
+    assert_int_equal(rt_call_num(ch, RT_ADD, 1, &rep, 5000), 0);
     long long t0 = rt_now_ms();
-    int rc = call_num(ch, RT_SLEEP, 10000, &rep, timeout_ms);
+    int rc = rt_call_num(ch, RT_SLEEP, 10000, &rep, timeout_ms);
     long long took = rt_now_ms() - t0;
     assert_int_equal(rt_wait(killer), 0);
     assert_int_equal(rt_wait(f->server), 128 + SIGKILL);
@@ -289,12 +279,12 @@ killed_server_closes_call(fixture *f, int timeout_ms)
     assert_int_equal(rc, MSGC_ECLOSED);
     assert_true(took < 1000);
     /* A dialer that saw its listener go stays closed. */
-    assert_int_equal(call_num(ch, RT_ADD, 1, &rep, 5000), MSGC_ECLOSED);
+    assert_int_equal(rt_call_num(ch, RT_ADD, 1, &rep, 5000), MSGC_ECLOSED);
     msgc_close(ch);
     /* A restarted server is reachable again at the same address. */
     start_server(f);
     ch = dial(f);
-    assert_int_equal(call_num(ch, RT_ADD, 5, &rep, 5000), 0);
+    assert_int_equal(rt_call_num(ch, RT_ADD, 5, &rep, 5000), 0);
     assert_true(rep.a == 6);
     msgc_close(ch);
     rt_stop_server(f);
@@ -344,7 +334,7 @@ test_killed_clients_do_not_stop_the_server(void **state)
     msgc_chan *ch = dial(f);
     rt_Num rep;
     for (uint64_t i = 0; i < 100; i++) {
-        assert_int_equal(call_num(ch, RT_ADD, i, &rep, 5000), 0);
+        assert_int_equal(rt_call_num(ch, RT_ADD, i, &rep, 5000), 0);
         assert_true(rep.a == i + 1);
     }
     msgc_close(ch);
@@ -553,7 +543,7 @@ test_roles_send_on_listener_and_recv_on_dialer_are_enotsup(void **state)
     assert_int_equal(msgc__send(l, &rt_Num_desc, &n, 0), MSGC_ENOTSUP);
     assert_string_equal(msgc_last_error()->detail, "send on a listener");
     rt_Num rep;
-    assert_int_equal(call_num(l, RT_ADD, 1, &rep, 0), MSGC_ENOTSUP);
+    assert_int_equal(rt_call_num(l, RT_ADD, 1, &rep, 0), MSGC_ENOTSUP);
     msgc_close(l);
 }
 
@@ -656,12 +646,12 @@ expect_stop_wakes_call(const fixture *f, int timeout_ms)
     g_stopped_at = 0;
     setitimer(ITIMER_REAL, &it, NULL);
     rt_Num rep;
-    assert_int_equal(call_num(g_stop_me, RT_SLEEP, 1000, &rep, timeout_ms), MSGC_ECLOSED);
+    assert_int_equal(rt_call_num(g_stop_me, RT_SLEEP, 1000, &rep, timeout_ms), MSGC_ECLOSED);
     long long late = rt_now_ms() - g_stopped_at;
     assert_true(g_stopped_at > 0 && late < 50);
     assert_string_equal(msgc_last_error()->detail, "channel stopped");
     /* Stopped for good: the next call fails at once. */
-    assert_int_equal(call_num(g_stop_me, RT_ADD, 1, &rep, -1), MSGC_ECLOSED);
+    assert_int_equal(rt_call_num(g_stop_me, RT_ADD, 1, &rep, -1), MSGC_ECLOSED);
     signal(SIGALRM, SIG_DFL);
     msgc_close(g_stop_me);
     g_stop_me = NULL;
@@ -677,7 +667,7 @@ test_issue4_stop_wakes_a_dialer_waiting_for_its_reply(void **state)
     /* The server carries on: a new dialer is answered. */
     msgc_chan *ch = dial(f);
     rt_Num rep;
-    assert_int_equal(call_num(ch, RT_ADD, 1, &rep, 5000), 0);
+    assert_int_equal(rt_call_num(ch, RT_ADD, 1, &rep, 5000), 0);
     msgc_close(ch);
     rt_stop_server(f);
 }
@@ -691,12 +681,12 @@ test_issue4_short_timeout_of_a_sleeping_dialer_is_kept(void **state)
     msgc_chan *ch = dial(f);
     rt_Num rep;
     long long t0 = rt_now_ms();
-    assert_int_equal(call_num(ch, RT_SLEEP, 400, &rep, 30), MSGC_ETIMEDOUT);
+    assert_int_equal(rt_call_num(ch, RT_SLEEP, 400, &rep, 30), MSGC_ETIMEDOUT);
     long long took = rt_now_ms() - t0;
     assert_true(took >= 30 && took < 200);
     /* A longer one after it still waits for its reply. */
     rt_sleep_ms(400);
-    assert_int_equal(call_num(ch, RT_SLEEP, 150, &rep, 5000), 0);
+    assert_int_equal(rt_call_num(ch, RT_SLEEP, 150, &rep, 5000), 0);
     assert_true(rep.a == 150);
     msgc_close(ch);
     rt_stop_server(f);

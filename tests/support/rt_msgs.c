@@ -388,3 +388,13 @@ const rt_Calc_handlers rt_calc_handlers = {
     .Missing = NULL,
     .Note = h_note,
 };
+
+int
+rt_call_num(msgc_chan *ch, size_t method, uint64_t a, rt_Num *rep, int timeout_ms)
+{
+    rt_Num req;
+    rt_Num_desc.init(&req);
+    req.a = a;
+    rt_Num_desc.init(rep);
+    return msgc__call(ch, &rt_Calc_service, method, &req, rep, timeout_ms);
+}

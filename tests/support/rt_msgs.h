@@ -56,4 +56,7 @@ typedef struct rt_ctx {
 
 extern const rt_Calc_handlers rt_calc_handlers;
 
+/* Calls method number method of rt.Calc with a request of a, reply in *rep. */
+int rt_call_num(msgc_chan *ch, size_t method, uint64_t a, rt_Num *rep, int timeout_ms);
+
 #endif
