@@ -162,7 +162,7 @@ msgc__kind_from_dialer(unsigned kind)
 bool
 msgc__frame_from_dialer(const uint8_t *buf, size_t len)
 {
-    msgc_frame f;
+    msgc_frame f = {0};
     return parse_header(&f, buf, len) == 0 && msgc__kind_from_dialer(f.kind);
 }
 
