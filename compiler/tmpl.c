@@ -87,11 +87,24 @@ typedef struct entry {
     size_t count;
 } entry;
 
+/* Entries are found by hash: a view holds some 50 names, looked up once per use in a
+ * template, and a linear search made name lookups the compiler's largest cost. */
+#define VIEW_BUCKETS 16
+
 struct mc_view {
     mc_arena *arena;
-    entry *entries;
+    entry *buckets[VIEW_BUCKETS];
     mc_view *next; /* the following item of the list that holds this one */
 };
+
+static size_t
+bucket_of(const char *key, size_t key_len)
+{
+    size_t h = key_len;
+    for (size_t i = 0; i < key_len; i++)
+        h = h * 31 + (unsigned char)key[i];
+    return h % VIEW_BUCKETS;
+}
 
 mc_view *
 mc_view_new(mc_arena *a)
@@ -101,13 +114,20 @@ mc_view_new(mc_arena *a)
     return v;
 }
 
+/* The entry for key in bucket b (bucket_of(key, key_len)), or NULL. */
 static entry *
-find_entry(const mc_view *v, const char *key, size_t key_len)
+find_in_bucket(const mc_view *v, size_t b, const char *key, size_t key_len)
 {
-    for (entry *e = v->entries; e; e = e->next)
+    for (entry *e = v->buckets[b]; e; e = e->next)
         if (e->key_len == key_len && memcmp(e->key, key, key_len) == 0)
             return e;
     return NULL;
+}
+
+static entry *
+find_entry(const mc_view *v, const char *key, size_t key_len)
+{
+    return find_in_bucket(v, bucket_of(key, key_len), key, key_len);
 }
 
 /* The entry for key, created (with no value) when missing. Setting a key again replaces
@@ -122,8 +142,9 @@ get_entry(mc_view *v, const char *key)
     e = mc_arena_alloc(v->arena, sizeof *e);
     e->key = mc_arena_strndup(v->arena, key, key_len);
     e->key_len = key_len;
-    e->next = v->entries;
-    v->entries = e;
+    entry **head = &v->buckets[bucket_of(key, key_len)];
+    e->next = *head;
+    *head = e;
     return e;
 }
 
@@ -422,6 +443,20 @@ standalone(const char *text, const char *end, const char *s, const char *e, cons
     return begin;
 }
 
+/* The first "{{" in [p, end), or NULL. The search stops at end, so cutting a template
+ * into tokens stays linear in its length (strstr may measure the whole rest of the
+ * string on every call). */
+static const char *
+find_open(const char *p, const char *end)
+{
+    while (p < end && (p = memchr(p, '{', (size_t)(end - p))) != NULL) {
+        if (p + 1 < end && p[1] == '{')
+            return p;
+        p++;
+    }
+    return NULL;
+}
+
 /* Cuts text into r->toks, with every section matched. */
 static int
 tokenize(renderer *r, const char *text)
@@ -430,7 +465,7 @@ tokenize(renderer *r, const char *text)
     const char *p = text;
     int line = 1;
     while (p < end) {
-        const char *s = strstr(p, "{{");
+        const char *s = find_open(p, end);
         if (!s) {
             push_token(r, TOK_TEXT, p, (size_t)(end - p), line);
             break;
@@ -515,8 +550,9 @@ lookup(renderer *r, const token *t, const frame *frames, size_t depth, value *v)
 {
     if (t->s[0] == '@')
         return lookup_special(r, t, &frames[depth - 1], v);
+    size_t b = bucket_of(t->s, t->len);
     for (size_t d = depth; d-- > 0;) {
-        const entry *e = find_entry(frames[d].item, t->s, t->len);
+        const entry *e = find_in_bucket(frames[d].item, b, t->s, t->len);
         if (e) {
             *v = (value){.kind = e->kind,
                          .str = e->str,

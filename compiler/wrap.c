@@ -261,6 +261,13 @@ mc_wrap_c(const char *text, size_t len, size_t limit, mc_buf *out)
     for (size_t at = 0; at < len;) {
         const char *nl = memchr(text + at, '\n', len - at);
         span l = {text + at, nl ? (size_t)(nl - (text + at)) : len - at};
+        size_t with_nl = l.n + (nl ? 1 : 0);
+        if (!in_comment && l.n <= limit && !memchr(l.s, '/', l.n)) {
+            /* Most lines: short, and neither in nor opening a comment. */
+            mc_buf_put(out, l.s, with_nl);
+            at += with_nl;
+            continue;
+        }
         bool has_comment = false;
         bool open_after = comment_open_after(l, in_comment, &has_comment);
         size_t body = 0;
@@ -273,12 +280,9 @@ mc_wrap_c(const char *text, size_t len, size_t limit, mc_buf *out)
                 done = wrap_code(l, limit, out);
             }
         }
-        if (!done) {
-            mc_buf_put(out, l.s, l.n);
-            if (nl)
-                mc_buf_puts(out, "\n");
-        }
+        if (!done)
+            mc_buf_put(out, l.s, with_nl);
         in_comment = open_after;
-        at += l.n + (nl ? 1 : 0);
+        at += with_nl;
     }
 }
