@@ -187,7 +187,8 @@ typedef struct msgc_transport {
     int (*t_peer_cred)(void *priv, uint64_t peer, uid_t *uid, gid_t *gid, pid_t *pid);
     /* Optional. Called by msgc_stop after the stop flag is set and stop_fd written:
      * wakes an op that waits in a blocking system call rather than in poll (a dialer
-     * waiting for its reply). Async-signal-safe; may run on any thread. */
+     * waiting for its reply, an mq listener waiting for a frame). Async-signal-safe; may
+     * run on any thread. */
     void (*t_stop)(void *priv);
     /* Releases everything and removes what this process created. Never blocks, never
      * fails. */

@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <mqueue.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/file.h>
@@ -45,6 +46,14 @@ typedef struct known {
 typedef struct mq_priv {
     bool listener;
     mqd_t q;  /* listener: the request queue (read); dialer: the same (write) */
+    /* The request queue again, blocking, so that a wait is one system call where poll and
+     * a receive or send take two (q stays non-blocking for msgc_fd and for timeouts of 0).
+     * A listener receives in mq_timedreceive on it, and opens it for writing too, so that
+     * msgc_stop can wake it with an empty message; a dialer whose queue is full sends in
+     * mq_timedsend on it. -1: none (poll). */
+    mqd_t qb;
+    /* A listener is in, or about to enter, its blocking receive: msgc_stop must wake it. */
+    volatile sig_atomic_t waiting;
     mqd_t rq; /* dialer: its reply queue, -1 before the first call */
     /* The reply queue again, blocking and open for writing too: a dialer waits for its
      * reply in mq_timedreceive itself, one system call where poll and a receive take
@@ -158,6 +167,21 @@ msgsize_of(mqd_t q)
     return mq_getattr(q, &a) == 0 && a.mq_msgsize > 0 ? (size_t)a.mq_msgsize : 0;
 }
 
+/* The queue of q opened again, blocking, or -1 (the caller then waits in poll). A queue
+ * unlinked and created anew in between is not the same queue: -1 too. */
+static mqd_t
+open_blocking(mqd_t q, const char *name, int flags)
+{
+    mqd_t b = mq_open(name, flags | O_CLOEXEC);
+    if (b < 0)
+        return -1;
+    struct stat a, c;
+    if (fstat(q, &a) == 0 && fstat(b, &c) == 0 && a.st_ino == c.st_ino && a.st_dev == c.st_dev)
+        return b;
+    mq_close(b);
+    return -1;
+}
+
 /* --- listener --- */
 
 static bool
@@ -199,7 +223,7 @@ static int
 mq_listen(void *priv, const char *addr, const msgc_tparams *p)
 {
     mq_priv *m = priv;
-    m->q = m->rq = m->rqb = -1;
+    m->q = m->qb = m->rq = m->rqb = -1;
     m->owner = getpid();
     m->listener = true;
     m->stopped = p->stopped;
@@ -248,6 +272,7 @@ mq_listen(void *priv, const char *addr, const msgc_tparams *p)
         return msgc__fail(MSGC_EADDRINUSE, "mq: could not settle queue %s", m->name);
     m->max_frame = msgsize_of(m->q);
     m->next_reclaim = msgc__now_ms() + RECLAIM_MS;
+    m->qb = open_blocking(m->q, m->name, O_RDWR);
     return 0;
 }
 
@@ -360,7 +385,7 @@ static int
 mq_dial(void *priv, const char *addr, const msgc_tparams *p)
 {
     mq_priv *m = priv;
-    m->q = m->rq = m->rqb = -1;
+    m->q = m->qb = m->rq = m->rqb = -1;
     m->owner = getpid();
     m->stopped = p->stopped;
     m->stop_fd = p->stop_fd;
@@ -383,6 +408,7 @@ mq_dial(void *priv, const char *addr, const msgc_tparams *p)
             return rc;
     }
     m->max_frame = msgsize_of(m->q);
+    m->qb = open_blocking(m->q, m->name, O_WRONLY);
     return 0;
 }
 
@@ -477,6 +503,83 @@ wait_reclaiming(mq_priv *m, int64_t deadline)
 
 /* --- moving frames --- */
 
+/* The absolute CLOCK_REALTIME time ms from now, as mq_timedreceive and mq_timedsend take
+ * it. */
+static struct timespec
+realtime_after(int ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
+/* Sends t into a full request queue, asleep in mq_timedsend on the blocking descriptor:
+ * when the listener takes a frame, the kernel moves this one into the queue and wakes the
+ * sender, one system call where poll and a second send would take two. Each wait ends at
+ * the deadline or LIVENESS_MS after the last liveness check, whichever is first, and the
+ * listener's lock is re-tested every LIVENESS_MS. After a signal the wait starts again
+ * with the same absolute time, so signals cannot put the re-test off. Nothing but room in
+ * the queue ends such a wait early, so msgc_stop is seen at once after a signal that is
+ * not restarted, and otherwise when the wait ends, within LIVENESS_MS. */
+static int
+send_blocking(mq_priv *m, const msgc_tmsg *t, int64_t deadline)
+{
+    int64_t check = msgc__now_ms() + LIVENESS_MS;
+    for (;;) {
+        if (*m->stopped)
+            return msgc__fail(MSGC_ECLOSED, "channel stopped");
+        int left = msgc__remaining(deadline, -1);
+        if (left == 0)
+            return msgc__fail(MSGC_ETIMEDOUT, "deadline passed");
+        int ms = msgc__remaining(check, left);
+        if (ms > 0) {
+            struct timespec ts = realtime_after(ms);
+            int r;
+            while ((r = mq_timedsend(m->qb, (const char *)t->buf, t->len, t->prio, &ts)) < 0 &&
+                   errno == EINTR && !*m->stopped)
+                ;
+            if (r == 0)
+                return 0;
+            if (errno == EINTR)
+                continue;
+            if (errno != ETIMEDOUT)
+                return msgc__fail_sys(errno, "mq_timedsend", m->name);
+        }
+        int64_t now = msgc__now_ms();
+        if (now >= check) {
+            if (!held_by_other(m->q))
+                return msgc__fail(MSGC_ECLOSED, "mq: no listener holds %s any more", m->name);
+            check = now + LIVENESS_MS;
+        }
+    }
+}
+
+/* Sends one frame into the request queue, waiting for room until the deadline. The first
+ * try never blocks: a queue with room (the usual case) costs one system call. */
+static int
+send_frame(mq_priv *m, const msgc_tmsg *t, int64_t deadline)
+{
+    for (;;) {
+        if (mq_send(m->q, (const char *)t->buf, t->len, t->prio) == 0)
+            return 0;
+        if (errno == EINTR)
+            continue;
+        if (errno != EAGAIN)
+            return msgc__fail_sys(errno, "mq_send", m->name);
+        int rc = m->qb >= 0 ? send_blocking(m, t, deadline) : wait_live(m, m->q, POLLOUT, deadline);
+        if (rc == MSGC_ETIMEDOUT)
+            return msgc__fail(MSGC_ETIMEDOUT, "mq: queue %s stayed full", m->name);
+        if (rc || m->qb >= 0)
+            return rc;
+    }
+}
+
 static int
 mq_send_frames(void *priv, msgc_tmsg *msgs, size_t n, size_t *done, int64_t deadline)
 {
@@ -494,21 +597,21 @@ mq_send_frames(void *priv, msgc_tmsg *msgs, size_t n, size_t *done, int64_t dead
             return msgc__fail(MSGC_ETOOBIG, "mq: frame of %zu bytes > mq_msgsize %zu of %s",
                               t->len, m->max_frame, m->name);
         msgc__frame_set_reply_to(t->buf, m->token);
-        for (;;) {
-            if (mq_send(m->q, (const char *)t->buf, t->len, t->prio) == 0)
-                break;
-            if (errno == EINTR)
-                continue;
-            if (errno != EAGAIN)
-                return msgc__fail_sys(errno, "mq_send", m->name);
-            int rc = wait_live(m, m->q, POLLOUT, deadline);
-            if (rc)
-                return rc == MSGC_ETIMEDOUT
-                           ? msgc__fail(MSGC_ETIMEDOUT, "mq: queue %s stayed full", m->name)
-                           : rc;
-        }
+        int rc = send_frame(m, t, deadline);
+        if (rc)
+            return rc;
     }
     return 0;
+}
+
+/* Records in t a frame of r bytes that a receive brought. */
+static void
+got_frame(const mq_priv *m, msgc_tmsg *t, ssize_t r, unsigned prio)
+{
+    t->len = (size_t)r;
+    t->prio = prio;
+    t->peer = m->listener && (size_t)r >= MSGC__HDR_SIZE ? msgc__frame_reply_to(t->buf)
+                                                          : MSGC__PEER_NONE;
 }
 
 /* Receives what is there without waiting; returns the count or a negative error. */
@@ -526,39 +629,24 @@ take(mq_priv *m, mqd_t q, msgc_tmsg *msgs, size_t n)
                 break;
             return msgc__fail_sys(errno, "mq_receive", m->listener ? m->name : m->rname);
         }
-        msgs[got].len = (size_t)r;
-        msgs[got].prio = prio;
-        msgs[got].peer = m->listener && (size_t)r >= MSGC__HDR_SIZE
-                             ? msgc__frame_reply_to(msgs[got].buf)
-                             : MSGC__PEER_NONE;
+        /* An empty message is a stopping listener's wake-up call (mq_stop), maybe one
+         * meant for another listener of the same queue: no frame is empty. */
+        if (m->listener && r == 0)
+            continue;
+        got_frame(m, &msgs[got], r, prio);
         got++;
     }
     return (int)got;
 }
 
-/* The absolute CLOCK_REALTIME time ms from now, as mq_timedreceive takes it. */
-static struct timespec
-realtime_after(int ms)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
-}
-
-/* One mq_timedreceive until the absolute time ts. After a signal it starts again with the
- * same ts, so signals cannot stretch the wait (without SA_RESTART every signal ends it):
- * the liveness check that follows it comes on time however often they arrive. */
+/* One mq_timedreceive on q until the absolute time ts. After a signal it starts again with
+ * the same ts, so signals cannot stretch the wait (without SA_RESTART every signal ends
+ * it): the periodic check that follows it comes on time however often they arrive. */
 static ssize_t
-receive_until(mq_priv *m, msgc_tmsg *t, unsigned *prio, const struct timespec *ts)
+receive_until(mq_priv *m, mqd_t q, msgc_tmsg *t, unsigned *prio, const struct timespec *ts)
 {
     ssize_t r;
-    while ((r = mq_timedreceive(m->rqb, (char *)t->buf, t->cap, prio, ts)) < 0 && errno == EINTR &&
+    while ((r = mq_timedreceive(q, (char *)t->buf, t->cap, prio, ts)) < 0 && errno == EINTR &&
            !*m->stopped)
         ;
     return r;
@@ -576,7 +664,7 @@ recv_reply(mq_priv *m, msgc_tmsg *t, size_t *done, int64_t deadline)
             return msgc__fail(MSGC_ECLOSED, "channel stopped");
         struct timespec ts = realtime_after(msgc__remaining(deadline, LIVENESS_MS));
         unsigned prio = 0;
-        ssize_t r = receive_until(m, t, &prio, &ts);
+        ssize_t r = receive_until(m, m->rqb, t, &prio, &ts);
         if (r > 0) {
             *t = (msgc_tmsg){.buf = t->buf, .cap = t->cap, .len = (size_t)r, .prio = prio};
             *done = 1;
@@ -595,14 +683,90 @@ recv_reply(mq_priv *m, msgc_tmsg *t, size_t *done, int64_t deadline)
     }
 }
 
+/* A listener's one blocking receive until ts. waiting tells msgc_stop to send its wake-up;
+ * the fences order the flag against the stop flag, so either the stop is seen here or the
+ * wake-up is sent (msgc_stop may run on another thread). */
+static ssize_t
+listen_once(mq_priv *m, msgc_tmsg *t, unsigned *prio, const struct timespec *ts)
+{
+    m->waiting = 1;
+    atomic_thread_fence(memory_order_seq_cst);
+    ssize_t r = -1;
+    errno = EINTR;
+    if (!*m->stopped)
+        r = receive_until(m, m->qb, t, prio, ts);
+    int err = errno;
+    m->waiting = 0;
+    errno = err;
+    return r;
+}
+
+/* A listener's receive, asleep in mq_timedreceive on the blocking descriptor: one system
+ * call per frame, as a hand-written receiver takes, whether a frame waits already or not.
+ * Each wait ends at the deadline, at the next look for the reply queues of dead dialers
+ * (next_reclaim) or after LIVENESS_MS, whichever is first; after a signal it starts again
+ * with the same absolute time, so neither the deadline nor the look is put off. msgc_stop
+ * wakes it with an empty message (mq_stop); the LIVENESS_MS bound covers a wake-up that
+ * another listener of the same queue took. Frames behind the first come without waiting.
+ * A deadline already passed never blocks. */
+static int
+listen_blocking(mq_priv *m, msgc_tmsg *msgs, size_t n, size_t *done, int64_t deadline)
+{
+    for (;;) {
+        /* One clock read per wait: this runs for every frame a listener receives. */
+        int64_t now = msgc__now_ms();
+        if (now >= m->next_reclaim) {
+            reclaim(m);
+            now = msgc__now_ms();
+        }
+        if (deadline >= 0 && now >= deadline)
+            break;
+        int64_t end = now + LIVENESS_MS;
+        if (m->next_reclaim < end)
+            end = m->next_reclaim;
+        if (deadline >= 0 && deadline < end)
+            end = deadline;
+        struct timespec ts = realtime_after((int)(end - now));
+        unsigned prio = 0;
+        ssize_t r = listen_once(m, &msgs[0], &prio, &ts);
+        if (r == 0 && !*m->stopped)
+            continue; /* the wake-up call of another listener of this queue */
+        if (r > 0) {
+            got_frame(m, &msgs[0], r, prio);
+            int more = n > 1 ? take(m, m->q, msgs + 1, n - 1) : 0;
+            *done = 1 + (more > 0 ? (size_t)more : 0);
+            return 0;
+        }
+        if (*m->stopped)
+            return msgc__fail(MSGC_ECLOSED, "channel stopped");
+        if (errno != ETIMEDOUT && errno != EINTR)
+            return msgc__fail_sys(errno, "mq_timedreceive", m->name);
+    }
+    if (*m->stopped)
+        return msgc__fail(MSGC_ECLOSED, "channel stopped");
+    int r = take(m, m->q, msgs, n);
+    if (r > 0)
+        *done = (size_t)r;
+    return r > 0 ? 0 : r < 0 ? r : msgc__fail(MSGC_ETIMEDOUT, "deadline passed");
+}
+
 static void
 mq_stop(void *priv)
 {
     mq_priv *m = priv;
-    mqd_t b = m->rqb;
     /* A past time: never blocks. A full queue needs no wake-up, its reader is awake. */
     static const struct timespec past = {0, 0};
-    if (!m->listener && b >= 0)
+    if (m->listener) {
+        /* Only a listener that waits is woken: an empty message left in a queue that
+         * outlives this listener would reach the next one as a malformed frame. */
+        atomic_thread_fence(memory_order_seq_cst);
+        mqd_t b = m->qb;
+        if (m->waiting && b >= 0)
+            mq_timedsend(b, "", 0, 0, &past);
+        return;
+    }
+    mqd_t b = m->rqb;
+    if (b >= 0)
         mq_timedsend(b, "", 0, 0, &past);
 }
 
@@ -615,6 +779,8 @@ mq_recv_frames(void *priv, msgc_tmsg *msgs, size_t n, size_t *done, int64_t dead
     mqd_t q = m->listener ? m->q : m->rq;
     if (q < 0)
         return msgc__fail(MSGC_ENOTSUP, "mq: a dialer receives only replies to its calls");
+    if (n > 0 && m->listener && m->qb >= 0)
+        return listen_blocking(m, msgs, n, done, deadline);
     if (!m->listener && m->rqb >= 0 && n > 0)
         return recv_reply(m, msgs, done, deadline);
     /* A reply never precedes its call, and a server between requests usually has none
@@ -662,6 +828,12 @@ mq_close_all(void *priv)
         if (m->known[i].token)
             forget(&m->known[i]);
     drop_reply_queue(m);
+    if (m->qb >= 0) {
+        /* msgc_stop reads qb: it never sees a descriptor after its close. */
+        mqd_t b = m->qb;
+        m->qb = -1;
+        mq_close(b);
+    }
     if (m->q < 0)
         return;
     if (m->listener && owner) {

@@ -1374,8 +1374,9 @@ test_mq_partial_frames_in_the_queue_are_refused_and_the_listener_carries_on(void
     uint8_t buf[256];
     size_t len = put_num_frame(buf, sizeof buf, 7, "split across two messages");
     uint64_t v;
+    /* An empty message is how a stopping listener wakes itself: skipped, whoever gets it. */
     assert_int_equal(mq_send(q, (const char *)buf, 0, 0), 0);
-    expect_error(recv_num(l, &v, 0), MSGC_EPROTO, "frame of 0 bytes is shorter than its header");
+    assert_int_equal(recv_num(l, &v, 0), MSGC_ETIMEDOUT);
     assert_int_equal(mq_send(q, (const char *)buf, 20, 0), 0);
     expect_error(recv_num(l, &v, 0), MSGC_EPROTO, "frame of 20 bytes is shorter than its header");
     size_t cut = MSGC__HDR_SIZE + 6;
