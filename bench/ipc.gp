@@ -1,6 +1,6 @@
 # ipc.gp - RPC round trips and one-way rates, msgc against the raw kernel loops and
 # ZeroMQ, from the data files of ipc_plot.sh: gnuplot -e "rtt='...'; rate='...'; out='...'"
-set terminal svg size 960,820 dynamic font "sans,12" background "white"
+set terminal svg size 1100,820 dynamic noenhanced font "sans,12" background "white"
 set output out
 set multiplot layout 2,1
 set style data histogram
@@ -8,7 +8,7 @@ set style histogram clustered gap 1
 set style fill solid 0.85 border -1
 set boxwidth 0.9
 set grid ytics
-set key top left
+set key outside right top vertical Left reverse noenhanced
 set xtics nomirror
 set ytics nomirror
 set title "RPC round trip, median (lower is better; both processes pinned to one CPU)"
