@@ -759,6 +759,23 @@ point_then_path_main(void *argv)
     return 0;
 }
 
+/* A Path recv on ch, whose next message is a Point, is MSGC_ETYPE naming both types, and
+ * loses nothing: msgc_fd stays readable and msgc_next_type names the Point. */
+static void
+expect_point_pending(msgc_chan *ch, svc_Path *p)
+{
+    assert_int_equal(svc_Path_recv(ch, p, 5000), MSGC_ETYPE);
+    char want[160];
+    snprintf(want, sizeof want, "pending message of type 0x%016llx, not svc.Path 0x%016llx",
+             (unsigned long long)svc_Point_TYPE_ID, (unsigned long long)svc_Path_TYPE_ID);
+    assert_string_equal(msgc_last_error()->detail, want);
+    struct pollfd pfd = {.fd = msgc_fd(ch), .events = POLLIN};
+    assert_int_equal(poll(&pfd, 1, 0), 1);
+    uint64_t id = 0;
+    assert_int_equal(msgc_next_type(ch, &id, 0), 0);
+    assert_true(id == svc_Point_TYPE_ID);
+}
+
 static void
 test_wrong_type_leaves_the_message_pending_for_its_own_stub(void **state)
 {
@@ -766,18 +783,8 @@ test_wrong_type_leaves_the_message_pending_for_its_own_stub(void **state)
     pid_t pid;
     msgc_chan *ch = listen_and_spawn(f, point_then_path_main, f->url, &pid);
     svc_Path p = svc_Path_INIT;
-    assert_int_equal(svc_Path_recv(ch, &p, 5000), MSGC_ETYPE);
-    char want[160];
-    snprintf(want, sizeof want, "pending message of type 0x%016llx, not svc.Path 0x%016llx",
-             (unsigned long long)svc_Point_TYPE_ID, (unsigned long long)svc_Path_TYPE_ID);
-    assert_string_equal(msgc_last_error()->detail, want);
+    expect_point_pending(ch, &p);
     assert_null(p.name);
-    /* Nothing is lost: msgc_fd is readable and msgc_next_type names the pending type. */
-    struct pollfd pfd = {.fd = msgc_fd(ch), .events = POLLIN};
-    assert_int_equal(poll(&pfd, 1, 0), 1);
-    uint64_t id = 0;
-    assert_int_equal(msgc_next_type(ch, &id, 0), 0);
-    assert_true(id == svc_Point_TYPE_ID);
     assert_int_equal(svc_Path_recv(ch, &p, 0), MSGC_ETYPE);
     svc_Point pt = svc_Point_INIT;
     assert_int_equal(svc_Point_recv(ch, &pt, 0), 0);
@@ -1020,16 +1027,8 @@ test_recv_of_another_type_after_a_batch_is_etype_with_the_record_first_in_line(v
     pid_t pid;
     msgc_chan *ch = listen_and_spawn(f, points_then_path_main, f->url, &pid);
     svc_Path path = svc_Path_INIT;
-    assert_int_equal(svc_Path_recv(ch, &path, 5000), MSGC_ETYPE);
-    char want[160];
-    snprintf(want, sizeof want, "pending message of type 0x%016llx, not svc.Path 0x%016llx",
-             (unsigned long long)svc_Point_TYPE_ID, (unsigned long long)svc_Path_TYPE_ID);
-    assert_string_equal(msgc_last_error()->detail, want);
+    expect_point_pending(ch, &path);
     struct pollfd pfd = {.fd = msgc_fd(ch), .events = POLLIN};
-    assert_int_equal(poll(&pfd, 1, 0), 1);
-    uint64_t id = 0;
-    assert_int_equal(msgc_next_type(ch, &id, 0), 0);
-    assert_true(id == svc_Point_TYPE_ID);
     svc_Point ps[2] = {svc_Point_INIT, svc_Point_INIT};
     size_t got = 0;
     assert_int_equal(svc_Point_recv_many(ch, ps, 2, &got, 0), 0);
