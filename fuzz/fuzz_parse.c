@@ -38,18 +38,26 @@ static const char lib_schema[] = "package lib;\n"
 
 typedef struct diags {
     char *text;
-    size_t len;
+    size_t len, cap;
     int errors;
     int too_many;
     int unterminated;
 } diags;
 
-/* Where needle first occurs in the first n bytes of text; n when it does not. */
+/* Where word first occurs in text[0..n), or n when it does not. A plain loop rather than
+ * strstr, which would measure the whole diagnostic (quoted source line included). */
 static size_t
-before(const char *text, const char *needle, size_t n)
+find_word(const char *text, size_t n, const char *word)
 {
-    const char *p = strstr(text, needle);
-    return p && (size_t)(p - text) < n ? (size_t)(p - text) : n;
+    size_t w = strlen(word);
+    for (size_t i = 0; i + w <= n; i++) {
+        size_t k = 0;
+        while (k < w && text[i + k] == word[k])
+            k++;
+        if (k == w)
+            return i;
+    }
+    return n;
 }
 
 static void
@@ -59,18 +67,25 @@ on_diag(void *ctx, const char *text)
     size_t n = strlen(text);
     if (n == 0 || text[n - 1] != '\n')
         d->unterminated = 1;
-    char *t = realloc(d->text, d->len + n + 1);
-    if (!t)
-        abort();
-    memcpy(t + d->len, text, n + 1);
-    d->text = t;
+    if (d->len + n + 1 > d->cap) {
+        size_t cap = d->cap ? d->cap : 4096;
+        while (cap < d->len + n + 1)
+            cap *= 2;
+        char *t = realloc(d->text, cap);
+        if (!t)
+            abort();
+        d->text = t;
+        d->cap = cap;
+    }
+    memcpy(d->text + d->len, text, n + 1);
     d->len += n;
     /* Only the first line of a diagnostic says what it is; quoted source lines follow. */
-    const char *eol = strchr(text, '\n');
+    const char *eol = memchr(text, '\n', n);
     size_t first = eol ? (size_t)(eol - text) : n;
-    if (strncmp(text, "msgc: error: too many errors", 28) == 0)
+    static const char too_many[] = "msgc: error: too many errors";
+    if (first >= sizeof too_many - 1 && memcmp(text, too_many, sizeof too_many - 1) == 0)
         d->too_many++;
-    else if (before(text, ": error: ", first) < before(text, ": note: ", first))
+    else if (find_word(text, first, ": error: ") < find_word(text, first, ": note: "))
         d->errors++;
 }
 
@@ -189,10 +204,12 @@ empty_struct_at(const char *s, size_t len, size_t i)
         if (s[j] == ' ' || s[j] == '\t' || s[j] == '\n')
             continue;
         if (s[j] == '/' && j + 1 < len && s[j + 1] == '*') {
-            const char *end = strstr(s + j + 2, "*/");
-            if (!end)
+            size_t k = j + 2;
+            while (k + 1 < len && !(s[k] == '*' && s[k + 1] == '/'))
+                k++;
+            if (k + 1 >= len)
                 return false;
-            j = (size_t)(end - s) + 1;
+            j = k + 1;
             continue;
         }
         return s[j] == '}';
