@@ -25,9 +25,12 @@ indent_of(span l)
     return i;
 }
 
+/* Called at every byte of a scanned line: the first character decides most calls. */
 static bool
 starts_with(span l, size_t at, const char *word)
 {
+    if (at >= l.n || l.s[at] != word[0])
+        return false;
     size_t n = strlen(word);
     return at + n <= l.n && memcmp(l.s + at, word, n) == 0;
 }

@@ -223,23 +223,9 @@ count_free(void *ctx, void *p)
     free(p);
 }
 
-static void *
-pb_count_alloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    g_allocs++;
-    return malloc(n);
-}
-
-static void
-pb_count_free(void *ctx, void *p)
-{
-    (void)ctx;
-    free(p);
-}
-
 static const msgc_allocator g_counting = {count_alloc, count_free, NULL};
-static ProtobufCAllocator g_pb_counting = {pb_count_alloc, pb_count_free, NULL};
+/* protobuf-c's allocator hooks have the same signatures as msgc's. */
+static ProtobufCAllocator g_pb_counting = {count_alloc, count_free, NULL};
 
 /* Allocations per decode, msgc and protobuf-c, found by the checks. */
 static size_t g_allocs_msgc_mh, g_allocs_msgc_lh, g_allocs_pb_s, g_allocs_pb_m, g_allocs_pb_l;

@@ -267,6 +267,14 @@ child_report(const char *what, int rc)
                 msgc_errname(rc), msgc_last_error()->sys_errno, msgc_last_error()->detail);
 }
 
+/* Ends the child, saying what failed, unless rc is 0. */
+static void
+child_check(const char *what, int rc)
+{
+    child_report(what, rc);
+    RT_CHECK(rc == 0);
+}
+
 /* --- the 1 ms timer, and msgc_stop from its handler --- */
 
 static volatile sig_atomic_t g_ticks;
@@ -377,8 +385,7 @@ child_dial(const char *url)
     msgc_opts o = chan_opts();
     msgc_chan *ch = NULL;
     int rc = msgc_dial(&ch, url, &o);
-    child_report("dial", rc);
-    RT_CHECK(rc == 0);
+    child_check("dial", rc);
     return ch;
 }
 
@@ -511,8 +518,7 @@ child_stream_sender(void *argv)
     msgc_chan *ch = child_dial(a->f->url);
     for (uint64_t seq = 0; a->n == 0 || seq < a->n; seq++) {
         int rc = send_blob(ch, seq, 10000);
-        child_report("send", rc);
-        RT_CHECK(rc == 0);
+        child_check("send", rc);
     }
     msgc_close(ch);
     return child_end(a);
@@ -528,15 +534,13 @@ child_calc_server(void *argv)
     msgc_opts o = chan_opts();
     msgc_chan *ch = NULL;
     int rc = msgc_listen(&ch, a->f->url, &o);
-    child_report("listen", rc);
-    RT_CHECK(rc == 0);
+    child_check("listen", rc);
     rt_stop_target(ch);
     rt_ctx ctx = {0};
     rc = msgc__serve(ch, &rt_Calc_service, &rt_calc_handlers, &ctx);
     rt_stop_target(NULL);
     msgc_close(ch);
-    child_report("serve", rc);
-    RT_CHECK(rc == 0);
+    child_check("serve", rc);
     return child_end(a);
 }
 
@@ -563,8 +567,7 @@ child_stubborn_listener(void *argv)
     msgc_opts o = chan_opts();
     msgc_chan *ch = NULL;
     int rc = msgc_listen(&ch, a->f->url, &o);
-    child_report("listen", rc);
-    RT_CHECK(rc == 0);
+    child_check("listen", rc);
     g_term_chan = ch;
     uint64_t v;
     rc = g_term ? MSGC_ECLOSED : recv_num(ch, &v, -1);
@@ -595,8 +598,7 @@ child_send_then_wait(void *argv)
     RT_CHECK(read_byte(a->gate.r));
     for (uint64_t i = 0; i < a->n; i++) {
         int rc = send_num(ch, a->value + i, 5000);
-        child_report("send", rc);
-        RT_CHECK(rc == 0);
+        child_check("send", rc);
     }
     RT_CHECK(write(a->ready.w, "s", 1) == 1);
     for (;;)
@@ -611,8 +613,7 @@ child_one_message(void *argv)
     child_start(a);
     msgc_chan *ch = child_dial(a->f->url);
     int rc = send_num(ch, a->value, 5000);
-    child_report("send", rc);
-    RT_CHECK(rc == 0);
+    child_check("send", rc);
     msgc_close(ch);
     return child_end(a);
 }
@@ -1451,8 +1452,7 @@ child_retrying_sender(void *argv)
                 full_timed++;
             }
         }
-        child_report("send", rc);
-        RT_CHECK(rc == 0);
+        child_check("send", rc);
     }
     msgc_close(ch);
     fprintf(stderr, "%s sender: %u sends timed out at once, %u after %d ms\n", a->f->c->kind,
